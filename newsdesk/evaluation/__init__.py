@@ -1,0 +1,1 @@
+"""Scoring classifiers and summarisers on labelled samples, and the reports."""

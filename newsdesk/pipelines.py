@@ -1,0 +1,47 @@
+"""Batch steps: plain functions of (model, list of articles) → one output record per article.
+
+These are what the CLI runs through :func:`newsdesk.batch.run_batches`, and what a distributed engine would
+map over batches.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from newsdesk.articles import Article
+    from newsdesk.models.classifier import TopicClassifier
+    from newsdesk.models.summarizer import Summarizer
+
+
+def classify_step(classifier: TopicClassifier, articles: list[Article]) -> list[dict[str, Any]]:
+    """``{"id", "labels", "scores"}`` per article; ``scores`` holds every label's probability."""
+    proba = classifier.predict_proba([a.full_text for a in articles])
+    labels = classifier.labels_from_proba(proba)
+    return [
+        {
+            "id": a.id,
+            "labels": labs,
+            "scores": {name: round(float(p), 4) for name, p in zip(classifier.labels_, row, strict=True)},
+        }
+        for a, labs, row in zip(articles, labels, proba, strict=True)
+    ]
+
+
+def summarize_step(
+    summarizer: Summarizer, articles: list[Article], *, max_words: int | None = None
+) -> list[dict[str, Any]]:
+    """``{"id", "summary", ...}`` per article, plus what the summariser reports (model, guard actions, timing)."""
+    results = summarizer.summarize(
+        [a.text for a in articles], max_words=max_words, batch_size=len(articles), return_details=True
+    )
+    return [{"id": a.id, **r.to_dict()} for a, r in zip(articles, results, strict=True)]
+
+
+def analyze_step(
+    classifier: TopicClassifier, summarizer: Summarizer, articles: list[Article], *, max_words: int | None = None
+) -> list[dict[str, Any]]:
+    """Topics and summary in one record per article."""
+    topics = classify_step(classifier, articles)
+    summaries = summarize_step(summarizer, articles, max_words=max_words)
+    return [{**t, **s} for t, s in zip(topics, summaries, strict=True)]

@@ -1,0 +1,1 @@
+"""Training recipes: fitting classifiers on labelled files, threshold tuning, the shipped default."""

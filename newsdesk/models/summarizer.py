@@ -1,0 +1,194 @@
+"""``Summarizer``: summaries of news articles from the embedded default, a baseline, or any Hugging Face model.
+
+>>> from newsdesk import Summarizer
+>>> Summarizer().summarize(open("story.txt").read())          # offline: SmolLM2-135M + faithfulness guard
+>>> Summarizer("lead").summarize(["text one", "text two"])   # LEAD-3 baseline
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any, overload
+
+from newsdesk.errors import InputError, ModelLoadError
+from newsdesk.models.extractive import CentralSummarizer, LeadSummarizer
+from newsdesk.text import count_words
+
+BASELINES = {"lead": LeadSummarizer, "extractive": CentralSummarizer}
+STRATEGIES = ("auto", "rewrite", "abstract")
+
+
+@dataclass
+class SummaryResult:
+    """One summary and what produced it.
+
+    ``guard`` counts what the faithfulness guard did with the generated sentences (``kept``, ``repaired``,
+    ``regenerated``, ``replaced``, ``dropped``) and lists the ``unsupported`` names/numbers it found; ``parts`` is
+    how many pieces a long article was summarised in; ``capped`` is true when the article was longer than the
+    summariser reads (``max_parts``) and its end was not used — ``words_read`` says how much was.
+    """
+
+    summary: str
+    model: str
+    words: int
+    seconds: float
+    strategy: str = "extractive"
+    guard: dict[str, Any] | None = None
+    parts: int = 1
+    capped: bool = False
+    words_read: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: ``summary`` first, then the metadata (keys with no value are left out)."""
+        d = asdict(self)
+        extra = d.pop("extra")
+        d["seconds"] = round(d["seconds"], 3)
+        out = {k: v for k, v in d.items() if v is not None}
+        out.update(extra)
+        return out
+
+
+class Summarizer:
+    """Summarise articles with ``model``:
+
+    * ``"default"`` — the embedded SmolLM2-135M-Instruct (offline), rewriting the article's key sentences shorter
+      under the faithfulness guard;
+    * ``"lead"`` (first ``lead_k`` sentences) or ``"extractive"`` (most central sentences) — fast baselines;
+    * a local model folder, a Hugging Face hub id (online), or a ``.gguf`` file: encoder-decoder checkpoints
+      (BART, PEGASUS, T5) run as seq2seq, chat/instruct decoders with their chat template.
+
+    Generation is greedy and deterministic unless ``do_sample`` is set. ``max_words`` caps summary length (the
+    per-call argument overrides it). ``guard`` checks every generated sentence against the article: a sentence
+    with a name or number the article does not support is repaired, regenerated or replaced by article content.
+    Articles longer than the model's window are summarised in parts and the parts' summaries summarised again
+    (map-reduce), reading at most ``max_parts`` parts; results say when that cap was hit.
+    """
+
+    def __init__(
+        self,
+        model: str = "default",
+        device: str = "auto",
+        dtype: str = "auto",
+        *,
+        max_words: int | None = None,
+        strategy: str = "auto",
+        guard: bool = True,
+        num_beams: int = 1,
+        do_sample: bool = False,
+        temperature: float = 1.0,
+        max_new_tokens: int | None = None,
+        max_input_tokens: int | None = None,
+        max_parts: int = 8,
+        lead_k: int = 3,
+        prompt: str | None = None,
+        trust_remote_code: bool = False,
+        threads: int | None = None,
+    ) -> None:
+        if strategy not in STRATEGIES:
+            raise ModelLoadError(f"unknown strategy {strategy!r}; use one of {', '.join(STRATEGIES)}")
+        if max_words is not None and max_words < 1:
+            raise InputError(f"max_words must be at least 1, got {max_words}")
+        self.model = str(model)
+        self.device = device
+        self.dtype = dtype
+        self.max_words = max_words
+        self.strategy = strategy
+        self.guard = guard
+        self.num_beams = num_beams
+        self.do_sample = do_sample
+        self.temperature = temperature
+        self.max_new_tokens = max_new_tokens
+        self.max_input_tokens = max_input_tokens
+        self.max_parts = max_parts
+        self.lead_k = lead_k
+        self.prompt = prompt
+        self.trust_remote_code = trust_remote_code
+        self.threads = threads
+        self._engine = self._load()
+
+    def _load(self) -> Any:
+        if self.model in BASELINES:
+            return BASELINES[self.model](k=self.lead_k)
+        from newsdesk.models.engine import GenerativeSummarizer
+
+        return GenerativeSummarizer.from_options(self)
+
+    @property
+    def name(self) -> str:
+        """The model as it is reported in results."""
+        return getattr(self._engine, "name", self.model)
+
+    @overload
+    def summarize(
+        self, texts: str, max_words: int | None = ..., batch_size: int = ..., return_details: bool = ...
+    ) -> Any: ...
+    @overload
+    def summarize(
+        self, texts: Iterable[str], max_words: int | None = ..., batch_size: int = ..., return_details: bool = ...
+    ) -> list[Any]: ...
+
+    def summarize(
+        self,
+        texts: str | Iterable[str],
+        max_words: int | None = None,
+        batch_size: int = 8,
+        return_details: bool = False,
+    ) -> str | SummaryResult | list[str] | list[SummaryResult]:
+        """Summarise one text (→ ``str``) or a list of texts (→ ``list[str]``), ``batch_size`` at a time.
+
+        With ``return_details=True`` each summary comes as a :class:`SummaryResult` (``.summary``,
+        ``.to_dict()``, guard report, timing).
+        """
+        single = isinstance(texts, str)
+        items = [texts] if single else list(texts)
+        results = list(self.summarize_stream(items, max_words=max_words, batch_size=batch_size))
+        out: list[Any] = results if return_details else [r.summary for r in results]
+        return out[0] if single else out
+
+    def summarize_stream(
+        self, texts: Iterable[str], max_words: int | None = None, batch_size: int = 8
+    ) -> Iterator[SummaryResult]:
+        """Yield one :class:`SummaryResult` per text, in order, as each batch of ``batch_size`` finishes."""
+        if batch_size < 1:
+            raise InputError(f"batch_size must be at least 1, got {batch_size}")
+        limit = max_words if max_words is not None else self.max_words
+        if limit is not None and limit < 1:
+            raise InputError(f"max_words must be at least 1, got {limit}")
+        batch: list[str] = []
+        for text in texts:
+            if not isinstance(text, str):
+                raise InputError(f"summarize() takes strings, got {type(text).__name__}")
+            batch.append(text)
+            if len(batch) >= batch_size:
+                yield from self._run_batch(batch, limit)
+                batch = []
+        if batch:
+            yield from self._run_batch(batch, limit)
+
+    def _run_batch(self, texts: list[str], max_words: int | None) -> list[SummaryResult]:
+        if isinstance(self._engine, (LeadSummarizer, CentralSummarizer)):
+            out = []
+            for text in texts:
+                t0 = time.perf_counter()
+                summary = self._engine.summarize_one(text, max_words)
+                out.append(
+                    SummaryResult(
+                        summary=summary,
+                        model=self._engine.name,
+                        words=count_words(summary),
+                        seconds=time.perf_counter() - t0,
+                        strategy="extractive",
+                        words_read=count_words(text),
+                    )
+                )
+            return out
+        return self._engine.summarize_batch(texts, max_words)
+
+    def __repr__(self) -> str:
+        return f"Summarizer(model={self.model!r}, device={self.device!r}, dtype={self.dtype!r})"
+
+
+__all__ = ["Summarizer", "SummaryResult"]

@@ -70,7 +70,7 @@ def cooccurrence(d: dict[str, Any]) -> bytes:
     labels = [*d["labels"], "(none)"]
     systems = d["systems"]
     side = 1.2 + 0.45 * len(labels)
-    fig = _figure(min(side * len(systems), 16), side)
+    fig = _figure(min(max(side * len(systems), 4.5), 16), side + 0.3)
     axes = fig.subplots(1, len(systems), squeeze=False)[0]
     for ax, s in zip(axes, systems, strict=True):
         m = np.asarray(s["cooccurrence"], dtype=float)
@@ -95,7 +95,7 @@ def cooccurrence(d: dict[str, Any]) -> bytes:
         ax.set_xlabel("predicted")
         ax.set_ylabel("gold")
         ax.set_title(s["name"], fontsize=10)
-    fig.suptitle("Gold vs predicted labels (counts; colour = share of the gold row)", fontsize=10)
+    fig.suptitle("Gold (rows) vs predicted (columns)", fontsize=10)
     return _png(fig)
 
 
@@ -167,12 +167,11 @@ def length_distributions(d: dict[str, Any]) -> bytes:
     systems = d["systems"]
     series = [(s["name"], [_nan(r["words"]) for r in s["per_article"]]) for s in systems]
     series.append(("reference", [_nan(v) for v in d["reference"]["per_article_words"]]))
-    fig = _figure(6.5, 1.0 + 0.45 * len(series))
+    fig = _figure(2.5 + 0.7 * len(series), 3.4)
     ax = fig.add_subplot()
     colors = [*_colors(len(systems)), (0.3, 0.3, 0.3, 1.0)]
     bp = ax.boxplot(
-        [v for _, v in series],
-        vert=False,
+        [[v for v in vals if not np.isnan(v)] for _, vals in series],
         patch_artist=True,
         widths=0.6,
         showmeans=True,
@@ -181,9 +180,8 @@ def length_distributions(d: dict[str, Any]) -> bytes:
     for patch, c in zip(bp["boxes"], colors, strict=True):
         patch.set_facecolor(c)
         patch.set_alpha(0.55)
-    ax.set_yticks(range(1, len(series) + 1), [n for n, _ in series], fontsize=8)
-    ax.invert_yaxis()
-    ax.set_xlabel("summary length (words)")
+    ax.set_xticks(range(1, len(series) + 1), [n for n, _ in series], rotation=30, ha="right", fontsize=8)
+    ax.set_ylabel("words (◇ mean)")
     ax.set_title("Summary lengths", fontsize=10)
     ax.spines[["top", "right"]].set_visible(False)
     return _png(fig)
@@ -194,7 +192,10 @@ def make_plots(d: dict[str, Any]) -> dict[str, tuple[str, bytes]]:
     out: dict[str, tuple[str, bytes]] = {}
     if d["kind"] == "topics":
         out["per_label_f1"] = ("F1 per label, and macro-F1", per_label_f1(d))
-        out["cooccurrence"] = ("Gold vs predicted labels", cooccurrence(d))
+        out["cooccurrence"] = (
+            "Gold vs predicted labels: articles with gold label (row) given label (column); colour = share of the row",
+            cooccurrence(d),
+        )
         curves = threshold_curves(d)
         if curves is not None:
             out["threshold_curves"] = ("F1 against the decision threshold", curves)

@@ -344,3 +344,42 @@ def test_cli_defaults_to_seeds_folder_in_cwd(tmp_path, monkeypatch, capsys):
     captured = capsys.readouterr()
     assert rc == 0 and "using seeds" in captured.err
     assert "lead1" in captured.out
+
+
+def test_cli_reads_a_datasets_file(tmp_path, monkeypatch, capsys):
+    pytest.importorskip("datasets")
+    monkeypatch.setattr(topics, "_load_classifier", lambda name, device, dtype: KeywordClassifier(name))
+    data = write_jsonl(tmp_path / "gold.jsonl", TOPIC_ROWS)
+    rc = cli_main(["evaluate", "topics", "--dataset", str(data), "--model", "kw", "--json", "-", "--quiet"])
+    d = json.loads(capsys.readouterr().out)
+    assert rc == 0 and d["data"].endswith("gold.jsonl [train]")
+    assert d["systems"][0]["metrics"]["macro_f1"] == pytest.approx(MACRO)
+
+
+# ------------------------------------------------------------------------------------------------ real models
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("what", "model", "key", "fmt", "plots"),
+    [("topics", "tfidf", "macro_f1", "{:.3f}", 3), ("summaries", "lead", "rougeLsum", "{:.1f}", 2)],
+)
+def test_fast_real_models_on_the_seeds_write_the_report(what, model, key, fmt, plots, tmp_path, monkeypatch, capsys):
+    """`newsdesk evaluate topics|summaries` with no --data scores the repo's seeds/ offline and writes the report."""
+    if not (REPO / "seeds" / "articles.jsonl").is_file():
+        pytest.skip("seeds/articles.jsonl not written yet")
+    pytest.importorskip("newsdesk.models.classifier" if what == "topics" else "newsdesk.models.summarizer")
+    monkeypatch.chdir(REPO)
+    out = tmp_path / "report"
+    rc = cli_main(["evaluate", what, "--model", model, "--bootstrap", "200", "--report", str(out), "--quiet"])
+    assert rc == 0, capsys.readouterr()
+    d = json.loads((out / "results.json").read_text())
+    assert d["n_articles"] >= 30 and d["data"] == "seeds"
+    value = d["systems"][-1]["metrics"][key]
+    assert 0.2 < value <= 1.0
+    shown = fmt.format(value if what == "topics" else 100 * value)
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert shown in html and shown in capsys.readouterr().out
+    assert _png_count(html) == plots

@@ -53,6 +53,8 @@ def named_systems(
     out: list[System] = []
 
     def add(name: str, kind: str, spec: Any) -> None:
+        if any(s.name == name for s in out) and kind == "predictions" and isinstance(spec, (str, Path)):
+            name = Path(spec).name  # p.jsonl and p.csv
         base, k = name, 2
         while any(s.name == name for s in out):
             name, k = f"{base} ({k})", k + 1
@@ -86,7 +88,7 @@ def run_in_batches(
     out: list[dict[str, Any]] = []
     seconds = 0.0
     bar = None
-    if progress:
+    if progress and sys.stderr.isatty():
         from tqdm import tqdm
 
         bar = tqdm(total=len(items), desc=desc, unit="article", file=sys.stderr, leave=False)
@@ -125,8 +127,8 @@ def compare_systems(
             continue
         vals = {n: point[n].get(spec.key, float("nan")) for n in names}
         finite = {n: v for n, v in vals.items() if v is not None and np.isfinite(v)}
-        if not finite:
-            continue
+        if len(finite) < 2:
+            continue  # nothing to compare against
         sign = 1.0 if spec.higher_is_better else -1.0
         best = max(finite, key=lambda n: sign * finite[n])
         tied = [n for n in finite if np.isclose(finite[n], finite[best], rtol=0, atol=1e-12)]

@@ -90,7 +90,7 @@ def comparison_lines(d: dict[str, Any]) -> list[str]:
         parts = []
         for v in c["vs"]:
             verdict = "clear" if v["significant"] else "within noise"
-            parts.append(f"lead over {v['system']} {_lead(v, spec['format'])}: {verdict}")
+            parts.append(f"vs {v['system']} {_lead(v, spec['format'])}: {verdict}")
         better = "lowest" if spec["higher_is_better"] is False else "best"
         lines.append(f"{spec['title']}: {better} {c['best']} {fmt(c['value'], spec['format'])}; " + "; ".join(parts))
     return lines
@@ -307,7 +307,7 @@ def _comparisons_html(d: dict[str, Any]) -> str:
                 if v["significant"]
                 else "<span class='no'>within noise</span>"
             )
-            parts.append(f"lead over {_e(v['system'])} {_e(_lead(v, spec['format']))} — {verdict}")
+            parts.append(f"vs {_e(v['system'])}: {_e(_lead(v, spec['format']))} — {verdict}")
         word = "lowest" if spec["higher_is_better"] is False else "best"
         items.append(
             f"<li><b>{_e(spec['title'])}</b>: {word} <b>{_e(c['best'])}</b> "

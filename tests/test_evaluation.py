@@ -325,6 +325,10 @@ def test_cli_summaries_with_predictions_and_json_on_stdout(tmp_path, capsys):
     assert rc == 0
     d = json.loads(capsys.readouterr().out)
     assert [s["name"] for s in d["systems"]] == ["lead3", "mine"]
+    rc = cli_main(["evaluate", "summaries", "--data", str(data), "--predictions", str(pred), "--json", "-", "--quiet",
+                   "--limit", "2", "--baseline", "none"])  # fmt: skip
+    d = json.loads(capsys.readouterr().out)
+    assert rc == 0 and d["n_articles"] == 2 and d["data"].endswith("first 2")
 
 
 def test_cli_errors_are_one_line(tmp_path, capsys):

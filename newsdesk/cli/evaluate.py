@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 from pathlib import Path
 from typing import Any
@@ -11,13 +12,23 @@ from newsdesk.articles import FORMATS, check_inputs, read_articles, read_dataset
 from newsdesk.cli.common import HelpFormatter, add_runtime_args, positive_int
 from newsdesk.errors import NewsdeskError
 
+
+class _Formatter(HelpFormatter):
+    """Shows defaults, except empty ones ("default: None")."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default is None or action.default is False:
+            return action.help
+        return super()._get_help_string(action)
+
+
 TOPICS_EXAMPLES = """\
 examples:
   newsdesk evaluate topics --model tfidf --report report/             the sample articles in seeds/
   newsdesk evaluate topics --data labelled.jsonl --model default --model tfidf --model my-model/
   newsdesk evaluate topics --data dev.csv --labels-field topics --json scores.json
   newsdesk evaluate topics --data dev.jsonl --predictions topics.jsonl   score a `newsdesk classify` output
-  newsdesk evaluate topics --dataset user/news-topics --split test --labels-field labels   (online)
+  newsdesk evaluate topics --dataset ORG/NAME --split test --labels-field labels --limit 500   (online)
 
 gold labels: a JSON list of label names per record (in CSV: names separated by ';'); records without
 the field are skipped and counted. Predictions are matched to the gold by id.
@@ -27,8 +38,8 @@ examples:
   newsdesk evaluate summaries --model lead --report report/           the sample articles in seeds/
   newsdesk evaluate summaries --data dev.jsonl --model default --model extractive --report report/
   newsdesk evaluate summaries --data dev.jsonl --predictions summaries.jsonl --baseline none
-  newsdesk evaluate summaries --dataset cnn_dailymail --split test --text-field article \\
-      --summary-field highlights --model lead                            (online; name a config if needed)
+  newsdesk evaluate summaries --dataset EdinburghNLP/xsum --split test --text-field document \\
+      --limit 200 --model default --model extractive                      (online)
 
 ROUGE is rouge-score's (stemmed F1; ROUGE-Lsum over one sentence per line, what papers call ROUGE-L).
 """
@@ -42,7 +53,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "several models side by side, with bootstrap confidence intervals.",
         epilog="examples:\n  newsdesk evaluate topics --model tfidf --report report/\n"
         "  newsdesk evaluate summaries --model lead --report report/\n",
-        formatter_class=HelpFormatter,
+        formatter_class=_Formatter,
     )
     what = p.add_subparsers(dest="what", metavar="WHAT", required=True)
     t = what.add_parser(
@@ -51,7 +62,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         description="Multi-label topic scores: per-label precision/recall/F1, micro/macro averages, exact match, "
         "Hamming score, gold-vs-predicted co-occurrence, F1-vs-threshold curves, worst mistakes.",
         epilog=TOPICS_EXAMPLES,
-        formatter_class=HelpFormatter,
+        formatter_class=_Formatter,
     )
     s = what.add_parser(
         "summaries",
@@ -59,7 +70,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         description="Summary scores: ROUGE-1/2/Lsum with bootstrap intervals, length and compression, novel "
         "bigrams, unsupported names/numbers, seconds per article.",
         epilog=SUMMARIES_EXAMPLES,
-        formatter_class=HelpFormatter,
+        formatter_class=_Formatter,
     )
     for q, kind in ((t, "topics"), (s, "summaries")):
         _add_data_args(q)
@@ -123,6 +134,7 @@ def _add_data_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--text-field", default="text", help="field/column holding the article text")
     g.add_argument("--id-field", default="id", help="field/column holding the id")
     g.add_argument("--title-field", default="title", help="field/column holding the title (optional)")
+    g.add_argument("--limit", type=positive_int, metavar="N", help="score only the first N records (quick runs)")
 
 
 def default_data() -> Path:
@@ -145,12 +157,16 @@ def _records(args: argparse.Namespace) -> tuple[Any, str]:
         if args.data:
             raise NewsdeskError("give either --data or --dataset, not both")
         split = args.split or ("train" if Path(args.dataset).exists() else "test")
-        return list(read_dataset(args.dataset, split, **fields)), f"{args.dataset} [{split}]"
-    inputs = args.data or [default_data()]
-    if not args.data and not args.quiet:
-        print(f"newsdesk evaluate: no --data given; using {inputs[0]}", file=sys.stderr)
-    check_inputs(inputs)
-    return list(read_articles(inputs, format=args.format, **fields)), ", ".join(map(str, inputs))
+        stream, name = read_dataset(args.dataset, split, **fields), f"{args.dataset} [{split}]"
+    else:
+        inputs = args.data or [default_data()]
+        if not args.data and not args.quiet:
+            print(f"newsdesk evaluate: no --data given; using {inputs[0]}", file=sys.stderr)
+        check_inputs(inputs)
+        stream, name = read_articles(inputs, format=args.format, **fields), ", ".join(map(str, inputs))
+    if args.limit:
+        return list(itertools.islice(stream, args.limit)), f"{name}, first {args.limit}"
+    return list(stream), name
 
 
 def _finish(result: Any, args: argparse.Namespace) -> int:

@@ -7,10 +7,13 @@ import base64
 import datetime as _dt
 import html
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 from newsdesk import __version__
+
+MD_ERRORS = 5
 
 # ---------------------------------------------------------------------------------------------- formatting
 
@@ -165,10 +168,11 @@ def _md_table(header: list[str], rows: list[list[str]]) -> str:
     def esc(c: str) -> str:
         return c.replace("|", "\\|").replace("\n", " ")
 
-    lines = [
-        "| " + " | ".join(header) + " |",
-        "|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|",
-    ]
+    def numeric(col: int) -> bool:
+        return col > 0 and all(re.match(r"^(–|[<+−-]?\d)", r[col]) for r in rows if col < len(r))
+
+    align = ["---:" if numeric(i) else "---" for i in range(len(header))]
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(align) + "|"]
     lines += ["| " + " | ".join(esc(c) for c in r) + " |" for r in rows]
     return "\n".join(lines)
 
@@ -224,6 +228,16 @@ def render_markdown(d: dict[str, Any], plot_files: dict[str, str] | None = None)
                 _md_table(["label", "system", "threshold", "F1", "best threshold", "F1 there"], sweep_rows),
                 "",
             ]
+    if d["kind"] == "topics":
+        for s in d["systems"]:
+            errs = s["worst_errors"][:MD_ERRORS]
+            if errs:
+                rows = [
+                    [e["id"], e["error"], e["label"], fmt(e["score"], "f1"), ", ".join(e["gold"]) or "–", e["text"]]
+                    for e in errs
+                ]
+                out += [f"## Most confident mistakes — {s['name']}", ""]
+                out += [_md_table(["id", "error", "label", "score", "gold", "text"], rows), ""]
     if plot_files:
         out += ["## Plots", ""]
         out += [f"![{caption}]({path})" for caption, path in plot_files.items()]

@@ -162,6 +162,16 @@ def test_gold_labels_are_validated_and_records_without_them_are_skipped():
         evaluate_topics(TOPIC_ROWS, [KeywordClassifier()], labels_field="topics")
 
 
+def test_gold_files_with_repeated_ids_fail_and_unreadable_lines_are_reported(tmp_path):
+    path = write_jsonl(tmp_path / "gold.jsonl", [*TOPIC_ROWS, {**TOPIC_ROWS[2], "text": "Another."}])
+    with pytest.raises(NewsdeskError, match=r"duplicate id\(s\) 't3' in the gold data \(first at .*gold.jsonl:7\)"):
+        evaluate_topics(path, [KeywordClassifier()])
+    path.write_text(path.read_text().rsplit("\n", 2)[0] + "\n{broken\n")
+    res = evaluate_topics(path, [KeywordClassifier()], n_boot=0)
+    assert res.to_dict()["n_articles"] == 6
+    assert any("1 unreadable record(s) skipped" in n and "malformed JSON" in n for n in res.to_dict()["notes"])
+
+
 def test_csv_gold_labels_are_split_on_semicolons(tmp_path):
     path = tmp_path / "gold.csv"
     path.write_text("id,text,labels\na,The war.,defence\nb,The court and the war.,defence;law\nc,Rain.,\n")

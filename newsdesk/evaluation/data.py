@@ -108,6 +108,15 @@ def parse_summary(value: Any, where: str, field_name: str) -> str | None:
     return value.strip() or None
 
 
+def _check_no_duplicates(bad: list[BadRecord]) -> None:
+    dupes = [b for b in bad if b.id is not None and b.reason.startswith("duplicate id")]
+    if dupes:
+        raise NewsdeskError(
+            f"duplicate id(s) {_ids(b.id for b in dupes)} in the gold data (first at {dupes[0].where}); "
+            "predictions are matched by id, so each record needs a unique id"
+        )
+
+
 def gold_topics(records: Any, labels_field: str) -> tuple[list[Article], list[list[str]], Skipped]:
     """The articles that carry gold labels, their label lists, and what was skipped."""
     arts, gold, skipped = [], [], Skipped()
@@ -121,6 +130,7 @@ def gold_topics(records: Any, labels_field: str) -> tuple[list[Article], list[li
             continue
         arts.append(rec)
         gold.append(labs)
+    _check_no_duplicates(skipped.bad)
     return arts, gold, skipped
 
 
@@ -137,6 +147,7 @@ def gold_summaries(records: Any, summary_field: str) -> tuple[list[Article], lis
             continue
         arts.append(rec)
         refs.append(ref)
+    _check_no_duplicates(skipped.bad)
     return arts, refs, skipped
 
 

@@ -171,20 +171,23 @@ class FactIndex:
 
     source: str
     words: set[str] = field(init=False)
-    prefixes: set[str] = field(init=False)
+    prefixes: dict[str, int] = field(init=False)
     acronyms: set[str] = field(init=False)
     values: set[float] = field(init=False)
 
     def __post_init__(self) -> None:
         self.words = set()
-        self.prefixes = set()
         for w in _WORD_RE.findall(self.source):
             for part in re.split(r"[-&]", w) + [w]:
                 norm = _norm_word(part)
                 if norm:
                     self.words.add(norm)
-                    for k in range(4, len(norm) + 1):
-                        self.prefixes.add(norm[:k])
+        # prefix -> length of the shortest source word that starts with it
+        self.prefixes = {}
+        for norm in self.words:
+            for k in range(4, len(norm)):
+                if self.prefixes.get(norm[:k], 99) > len(norm):
+                    self.prefixes[norm[:k]] = len(norm)
         self.acronyms = set()
         for _span, parts in _name_spans(self.source):
             if len(parts) >= 2:
@@ -195,7 +198,11 @@ class FactIndex:
         norm = _norm_word(word)
         if not norm or norm in self.words or norm in self.acronyms:
             return True
-        if len(norm) >= 5 and norm[: max(4, len(norm) - 2)] in self.prefixes:
+        # Inflections: one word extends the other by at most three letters ("Iraq" ~ "Iraqi", "America" ~
+        # "Americans"), but "charm" is not "charity".
+        if any(norm[:k] in self.words for k in range(max(4, len(norm) - 3), len(norm))):
+            return True
+        if len(norm) >= 4 and self.prefixes.get(norm, 99) - len(norm) <= 3:
             return True
         # Hyphenated names: each part on its own ("Wear-Tyne", "Anglo-French").
         parts = [p for p in re.split(r"[-&]", word) if p]
@@ -221,3 +228,13 @@ def unsupported_facts(summary: str, source: str | FactIndex) -> list[str]:
     """
     index = source if isinstance(source, FactIndex) else FactIndex(source)
     return index.unsupported(summary)
+
+
+def number_mentions(text: str) -> list[str]:
+    """Numbers, numeric quantities and number words as written in ``text`` (``50-year-old`` → ``50``)."""
+    return [n.text for n in _numbers(text, source=False)]
+
+
+def name_mentions(text: str) -> list[str]:
+    """Runs of capitalised words in ``text`` that :func:`unsupported_facts` treats as names."""
+    return [span for span, _parts in _name_spans(text)]

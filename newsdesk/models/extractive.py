@@ -94,3 +94,60 @@ class CentralSummarizer:
         scores = centrality_scores(sentences)
         best = sorted(sorted(range(len(sentences)), key=lambda i: -scores[i])[: self.k])
         return " ".join(_fit_words([sentences[i] for i in best], max_words))
+
+
+_FURNITURE = re.compile(
+    r"\b(sign up|subscribe|newsletters?|click here|scroll down|read more|terms (and|of) (use|service)|"
+    r"privacy policy|cookie|all rights reserved|follow us|email us|share this|advertisement|credit:|photo:|"
+    r"image:|getty images|copyright)\b|©",
+    re.IGNORECASE,
+)
+_ENDS_LIKE_PROSE = re.compile(r"[.!?…][\"'”’)\]]*$")
+
+
+def prose_sentences(text: str, min_words: int = 6) -> list[str]:
+    """The article's body sentences, in order: complete sentences of ``min_words`` or more words, without page
+    furniture (bylines, headlines, photo credits, newsletter prompts) or near-repeats (a caption repeating the
+    sentence that follows it)."""
+    candidates = [
+        s
+        for s in split_sentences(text)
+        if count_words(s) >= min_words and _ENDS_LIKE_PROSE.search(s) and not _FURNITURE.search(s)
+    ]
+    toks = [set(_tokens(s)) for s in candidates]
+    keep = []
+    for i, s in enumerate(candidates):
+        covered = any(
+            j != i and toks[i] and len(toks[i] & toks[j]) >= 0.8 * len(toks[i]) and len(toks[j]) > len(toks[i])
+            for j in range(max(0, i - 3), min(len(candidates), i + 4))
+        )
+        duplicate = any(toks[i] == toks[j] for j in range(i))
+        if not covered and not duplicate:
+            keep.append(s)
+    return keep or [s for s in split_sentences(text) if count_words(s) >= 3] or split_sentences(text)
+
+
+def select_key_sentences(
+    text: str, k: int = 3, *, position_weight: float = 0.15, redundancy: float = 0.5, pool: int = 25
+) -> list[str]:
+    """``k`` sentences that cover the article: its first body sentence, then greedily the sentences that are most
+    central (tf-idf similarity to the whole text), earliest, and least redundant with those already chosen; returned
+    in article order."""
+    sentences = prose_sentences(text)[:pool]
+    if len(sentences) <= k:
+        return sentences
+    toks = [set(_tokens(s)) for s in sentences]
+    central = centrality_scores(sentences)
+    top = max(central) or 1.0
+    chosen = [0]
+    while len(chosen) < k:
+        best, best_score = None, float("-inf")
+        for i in range(1, len(sentences)):
+            if i in chosen:
+                continue
+            overlap = max(len(toks[i] & toks[j]) / (len(toks[i]) or 1) for j in chosen)
+            score = central[i] / top - position_weight * i**0.5 - redundancy * overlap
+            if score > best_score:
+                best, best_score = i, score
+        chosen.append(best)
+    return [sentences[i] for i in sorted(chosen)]

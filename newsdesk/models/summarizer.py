@@ -7,9 +7,11 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any, overload
 
 from newsdesk.errors import InputError, ModelLoadError
@@ -17,6 +19,7 @@ from newsdesk.models.extractive import CentralSummarizer, LeadSummarizer
 from newsdesk.text import count_words
 
 BASELINES = {"lead": LeadSummarizer, "extractive": CentralSummarizer}
+SETTINGS_FILE = "newsdesk-summarizer.json"
 STRATEGIES = ("auto", "rewrite", "abstract")
 
 
@@ -110,11 +113,49 @@ class Summarizer:
         self._engine = self._load()
 
     def _load(self) -> Any:
+        saved = self._saved_settings()
+        if saved.get("baseline") in BASELINES:
+            return BASELINES[saved["baseline"]](k=self.lead_k)
         if self.model in BASELINES:
             return BASELINES[self.model](k=self.lead_k)
         from newsdesk.models.engine import GenerativeSummarizer
 
         return GenerativeSummarizer.from_options(self)
+
+    def _saved_settings(self) -> dict[str, Any]:
+        """Settings stored by :meth:`save` in a model folder; they fill in options left at their defaults."""
+        path = Path(self.model).expanduser() / SETTINGS_FILE
+        if not path.is_file():
+            return {}
+        try:
+            saved = json.loads(path.read_text())
+        except (OSError, ValueError) as exc:
+            raise ModelLoadError(f"{path}: unreadable summariser settings ({exc}); delete or fix the file") from None
+        if self.strategy == "auto" and saved.get("strategy") in STRATEGIES:
+            self.strategy = saved["strategy"]
+        if self.prompt is None:
+            self.prompt = saved.get("prompt")
+        if self.max_words is None:
+            self.max_words = saved.get("max_words")
+        if self.lead_k == 3 and isinstance(saved.get("lead_k"), int):
+            self.lead_k = saved["lead_k"]
+        return saved
+
+    def save(self, path: str | Path) -> Path:
+        """Write this summariser to a folder — weights (safetensors), tokenizer, config and the summariser's own
+        settings — that ``Summarizer(path)`` loads offline."""
+        folder = Path(path)
+        folder.mkdir(parents=True, exist_ok=True)
+        settings: dict[str, Any] = {"lead_k": self.lead_k, "max_words": self.max_words, "prompt": self.prompt}
+        if isinstance(self._engine, (LeadSummarizer, CentralSummarizer)):
+            settings["baseline"] = self._engine.name
+        else:
+            settings["strategy"] = self._engine.strategy
+            settings["source"] = self._engine.name
+            self._engine.lm.model.save_pretrained(folder)
+            self._engine.lm.tokenizer.save_pretrained(folder)
+        (folder / SETTINGS_FILE).write_text(json.dumps(settings, indent=2) + "\n")
+        return folder
 
     @property
     def name(self) -> str:

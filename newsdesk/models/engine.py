@@ -1,0 +1,243 @@
+"""Summarising with a generative model, under the faithfulness guard.
+
+Two strategies:
+
+* ``rewrite`` (the default model's): pick the article's key sentences, have the model rewrite each one shorter,
+  and keep a rewrite only if the guard accepts it — otherwise repair it, ask again with a stricter instruction,
+  or fall back to the article's own sentence. Small models paraphrase one sentence far more reliably than they
+  summarise a whole article, and every input fits the window however long the article is.
+* ``abstract`` (seq2seq and other chat models): summarise the whole article — in parts, then the parts'
+  summaries (map-reduce), when it is longer than the window — and pass each output sentence through the guard.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from newsdesk.models.extractive import _fit_words, prose_sentences, select_key_sentences
+from newsdesk.models.generation import DEFAULT_NAME, GenerationOptions, LoadedModel, generate, load_model
+from newsdesk.models.guard import Guard, GuardReport
+from newsdesk.models.mapreduce import split_into_parts
+from newsdesk.text import count_words, split_sentences
+
+if TYPE_CHECKING:
+    from newsdesk.models.summarizer import Summarizer, SummaryResult
+
+# A short system message: the template's default one costs ~20 tokens of prefill per sentence.
+REWRITE_SYSTEM = "You are a news editor."
+REWRITE_PROMPT = "Rewrite this sentence shorter, keeping the key facts:\n{sentence}"
+STRICT_PROMPT = "Shorten this sentence by deleting words. Keep every name and number as written:\n{sentence}"
+ABSTRACT_PROMPT = "Summarize this news article in {sentences} short sentences.\n\n{text}"
+REDUCE_PROMPT = "These are summaries of consecutive parts of one news article. Summarize them in {sentences} short sentences.\n\n{text}"  # noqa: E501
+# Tokens kept free in the window for the instruction and chat template around an article part.
+PROMPT_RESERVE = 64
+
+
+@dataclass
+class _Job:
+    """One article's work in a batch."""
+
+    text: str
+    guard: Guard | None
+    report: GuardReport
+    parts: int = 1
+    capped: bool = False
+    words_read: int = 0
+
+
+class GenerativeSummarizer:
+    """The generative engine behind :class:`~newsdesk.models.summarizer.Summarizer`."""
+
+    def __init__(self, lm: LoadedModel, *, strategy: str, settings: Summarizer) -> None:
+        self.lm = lm
+        self.strategy = strategy
+        self.s = settings
+        self.name = lm.name
+
+    @classmethod
+    def from_options(cls, settings: Summarizer) -> GenerativeSummarizer:
+        if settings.threads:
+            import torch
+
+            torch.set_num_threads(settings.threads)
+        lm = load_model(settings.model, settings.device, settings.dtype, trust_remote_code=settings.trust_remote_code)
+        strategy = settings.strategy
+        if strategy == "auto":
+            strategy = "rewrite" if settings.model == DEFAULT_NAME else "abstract"
+        if strategy == "rewrite" and lm.kind == "seq2seq":
+            strategy = "abstract"  # a summarisation seq2seq model takes no instructions
+        return cls(lm, strategy=strategy, settings=settings)
+
+    # -- shared -----------------------------------------------------------------------------------------------
+    def _options(self, max_new_tokens: int) -> GenerationOptions:
+        return GenerationOptions(
+            max_new_tokens=self.s.max_new_tokens or max_new_tokens,
+            num_beams=self.s.num_beams,
+            do_sample=self.s.do_sample,
+            temperature=self.s.temperature,
+        )
+
+    def _generate(
+        self, prompts: list[str], max_new_tokens: int, batch_size: int, system: str | None = None
+    ) -> list[str]:
+        return generate(
+            self.lm,
+            prompts,
+            self._options(max_new_tokens),
+            batch_size=max(1, batch_size),
+            system=system,
+            max_input_tokens=self.s.max_input_tokens,
+        )
+
+    def _result(self, job: _Job, sentences: list[str], max_words: int | None, seconds: float) -> SummaryResult:
+        from newsdesk.models.summarizer import SummaryResult
+
+        summary = " ".join(_fit_words([s for s in sentences if s], max_words))
+        return SummaryResult(
+            summary=summary,
+            model=self.name,
+            words=count_words(summary),
+            seconds=seconds,
+            strategy=self.strategy,
+            guard=job.report.to_dict() if job.guard is not None else None,
+            parts=job.parts,
+            capped=job.capped,
+            words_read=job.words_read,
+        )
+
+    def summarize_batch(self, texts: list[str], max_words: int | None) -> list[SummaryResult]:
+        t0 = time.perf_counter()
+        if self.strategy == "rewrite":
+            jobs, sentences = self._rewrite(texts)
+        else:
+            jobs, sentences = self._abstract(texts, max_words)
+        # Generation runs batched, so each article gets an equal share of the batch's time.
+        share = (time.perf_counter() - t0) / max(1, len(texts))
+        return [self._result(job, sents, max_words, share) for job, sents in zip(jobs, sentences, strict=True)]
+
+    def _new_job(self, text: str) -> _Job:
+        return _Job(
+            text=text,
+            guard=Guard(text) if self.s.guard else None,
+            report=GuardReport(),
+            words_read=count_words(text),
+        )
+
+    # -- rewrite ----------------------------------------------------------------------------------------------
+    def _rewrite(self, texts: list[str]) -> tuple[list[_Job], list[list[str]]]:
+        jobs = [self._new_job(t) for t in texts]
+        chosen = [select_key_sentences(t, self.s.lead_k) for t in texts]
+        flat = [(j, k, s) for j, sents in enumerate(chosen) for k, s in enumerate(sents)]
+        prompt = self.s.prompt or REWRITE_PROMPT
+        outputs = self._generate([prompt.format(sentence=s) for _, _, s in flat], 48, 24, REWRITE_SYSTEM)
+        results: list[list[str]] = [list(sents) for sents in chosen]
+        retry: list[tuple[int, int, str]] = []
+        for (j, k, source), out in zip(flat, outputs, strict=True):
+            rewrite = _first_sentences(out, 1)
+            job = jobs[j]
+            if job.guard is None:
+                results[j][k] = rewrite or source
+                continue
+            verdict = job.guard.check(rewrite, origin=source)
+            if verdict.ok:
+                job.report.kept += 1
+                results[j][k] = rewrite
+                continue
+            job.report.note(verdict)
+            repaired = job.guard.repair(rewrite, verdict, source)
+            if repaired is not None:
+                job.report.repaired += 1
+                results[j][k] = repaired
+            else:
+                retry.append((j, k, source))
+        if retry:
+            outputs = self._generate([STRICT_PROMPT.format(sentence=s) for _, _, s in retry], 48, 24, REWRITE_SYSTEM)
+            for (j, k, source), out in zip(retry, outputs, strict=True):
+                job = jobs[j]
+                assert job.guard is not None
+                rewrite = _first_sentences(out, 1)
+                verdict = job.guard.check(rewrite, origin=source)
+                if verdict.ok:
+                    job.report.regenerated += 1
+                    results[j][k] = rewrite
+                else:
+                    job.report.note(verdict)
+                    job.report.replaced += 1
+                    results[j][k] = source
+        return jobs, results
+
+    # -- abstract (+ map-reduce) ------------------------------------------------------------------------------
+    def _abstract(self, texts: list[str], max_words: int | None) -> tuple[list[_Job], list[list[str]]]:
+        jobs = [self._new_job(t) for t in texts]
+        n_sent = max(1, self.s.lead_k)
+        new_tokens = int(1.6 * (max_words or 25 * n_sent)) + 16
+        budget = self._part_budget(new_tokens)
+        part_lists: list[list[str]] = []
+        for job in jobs:
+            split = split_into_parts(job.text, budget, self.lm.count_tokens, max_parts=self.s.max_parts)
+            job.parts, job.capped = split.total, split.capped
+            if split.capped:
+                job.words_read = sum(count_words(p) for p in split.parts)
+            part_lists.append(split.parts)
+        template = self.s.prompt or ABSTRACT_PROMPT
+        flat = [(j, p) for j, parts in enumerate(part_lists) for p in parts]
+        outs = self._generate([self._prompt(template, p, n_sent) for _, p in flat], new_tokens, 8)
+        partials: list[list[str]] = [[] for _ in jobs]
+        for (j, _), out in zip(flat, outs, strict=True):
+            partials[j].append(out)
+        summaries = [p[0] if len(p) == 1 else "" for p in partials]
+        # Reduce: summarise the parts' summaries together (they are short, so one round fits the window).
+        reduce_idx = [j for j, p in enumerate(partials) if len(p) > 1]
+        if reduce_idx:
+            prompts = [self._prompt(REDUCE_PROMPT, "\n".join(partials[j]), n_sent) for j in reduce_idx]
+            for j, out in zip(reduce_idx, self._generate(prompts, new_tokens, 8), strict=True):
+                summaries[j] = out
+        return jobs, [self._guard_abstract(job, out, n_sent) for job, out in zip(jobs, summaries, strict=True)]
+
+    def _part_budget(self, new_tokens: int) -> int:
+        window = min(self.s.max_input_tokens or self.lm.window, self.lm.window)
+        reserve = 8 if self.lm.kind == "seq2seq" else PROMPT_RESERVE + new_tokens
+        return max(32, window - reserve)
+
+    def _prompt(self, template: str, text: str, n_sent: int) -> str:
+        if self.lm.kind == "seq2seq":
+            return text  # summarisation checkpoints take the article as is (T5 configs add their own prefix)
+        return template.format(text=text, sentences=n_sent)
+
+    def _guard_abstract(self, job: _Job, output: str, n_sent: int) -> list[str]:
+        sentences = [s for s in split_sentences(output) if count_words(s) >= 1][: n_sent + 1]
+        if job.guard is None:
+            return sentences
+        out: list[str] = []
+        used: set[str] = set()
+        for sentence in sentences:
+            verdict = job.guard.check(sentence)
+            if verdict.ok:
+                job.report.kept += 1
+                out.append(sentence)
+                continue
+            job.report.note(verdict)
+            origin = job.guard.best_source_sentence(sentence, exclude=used)
+            repaired = job.guard.repair(sentence, verdict, origin) if origin else None
+            if repaired is not None and job.guard.index.unsupported(repaired) == []:
+                job.report.repaired += 1
+                out.append(repaired)
+            elif origin is not None and origin not in out:
+                job.report.replaced += 1
+                used.add(origin)
+                out.append(origin)
+            else:
+                job.report.dropped += 1
+        if not out:
+            # Nothing usable was generated: say so, and give the article's opening instead of nothing.
+            job.report.replaced += 1
+            out = prose_sentences(job.text)[:1]
+        return out
+
+
+def _first_sentences(text: str, n: int) -> str:
+    """The model's answer without chatter after it (a second paragraph, a note)."""
+    first = text.strip().split("\n")[0].strip().strip('"“”')
+    return " ".join(split_sentences(first)[:n]) if first else ""

@@ -1,0 +1,165 @@
+"""The faithfulness guard: every generated sentence is checked against the article it summarises.
+
+A sentence passes when each name, number, date and quantity in it is supported by the article
+(:func:`newsdesk.facts.unsupported_facts`), it does not stutter (a phrase repeated that the article does not
+repeat), and — when it rewrites a known article sentence — it stays about that sentence. A sentence that fails is
+*repaired* when the fix is unambiguous (an unsupported number or name swapped for the one the article sentence
+holds in its place), otherwise the caller regenerates it or *replaces* it with the best-matching article sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from newsdesk.facts import FactIndex, number_mentions
+from newsdesk.text import count_words, split_sentences
+
+_TOKEN = re.compile(r"[a-z0-9]+")
+_STOP = frozenset(
+    str.split(
+        """
+        a an the and or but of in on at to for from by with as is are was were be been being it its this that these
+        those he she they we you i his her their our your him them us who which what when where how not so if than
+        then there here has have had do does did will would can could should may might must said says say also into
+        over after before about up out more most some any all
+        """
+    )
+)
+# What a chat model says when it answers instead of rewriting.
+_META = re.compile(
+    r"^(sure|here is|here's|certainly|i'm sorry|i am sorry|as an ai|i cannot|i can't|the sentence|this sentence|"
+    r"rewrite|summary|shorter version|original)\b",
+    re.IGNORECASE,
+)
+
+
+def content_tokens(text: str) -> list[str]:
+    return [t for t in _TOKEN.findall(text.lower()) if t not in _STOP]
+
+
+def overlap(candidate: str, reference: str) -> float:
+    """Share of ``candidate``'s content words found in ``reference`` (1.0 when it has none)."""
+    cand = content_tokens(candidate)
+    if not cand:
+        return 1.0
+    ref = set(content_tokens(reference))
+    # Count inflected forms as found ("sign" ~ "signed") by a 5-letter prefix.
+    ref_prefixes = {t[:5] for t in ref if len(t) >= 5}
+    hits = sum(1 for t in cand if t in ref or (len(t) >= 5 and t[:5] in ref_prefixes))
+    return hits / len(cand)
+
+
+def repeated_phrase(candidate: str, source: str, n: int = 3) -> str | None:
+    """A word n-gram said twice in ``candidate`` but not twice in ``source`` (a generation loop), if any."""
+    toks = _TOKEN.findall(candidate.lower())
+    grams = Counter(tuple(toks[i : i + n]) for i in range(len(toks) - n + 1))
+    src_toks = _TOKEN.findall(source.lower())
+    src_grams = Counter(tuple(src_toks[i : i + n]) for i in range(len(src_toks) - n + 1))
+    for gram, count in grams.items():
+        if count > 1 and src_grams[gram] < count:
+            return " ".join(gram)
+    return None
+
+
+@dataclass
+class Verdict:
+    """What the guard found in one sentence; ``ok`` when nothing."""
+
+    unsupported: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.unsupported and not self.problems
+
+
+@dataclass
+class GuardReport:
+    """Per summary: how many generated sentences were kept as generated, repaired, regenerated, replaced by
+    article content or dropped, and the unsupported names/numbers the guard found."""
+
+    kept: int = 0
+    repaired: int = 0
+    regenerated: int = 0
+    replaced: int = 0
+    dropped: int = 0
+    unsupported: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    def note(self, verdict: Verdict) -> None:
+        for span in verdict.unsupported:
+            if span not in self.unsupported:
+                self.unsupported.append(span)
+        for problem in verdict.problems:
+            if problem not in self.problems:
+                self.problems.append(problem)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kept": self.kept,
+            "repaired": self.repaired,
+            "regenerated": self.regenerated,
+            "replaced": self.replaced,
+            "dropped": self.dropped,
+            "unsupported": list(self.unsupported),
+            "problems": list(self.problems),
+        }
+
+
+class Guard:
+    """Checks sentences against one article. Build one per article; checks are cheap after that."""
+
+    def __init__(self, article: str, *, min_overlap: float = 0.6) -> None:
+        self.article = article
+        self.index = FactIndex(article)
+        self.min_overlap = min_overlap
+
+    def check(self, sentence: str, origin: str | None = None) -> Verdict:
+        """Check ``sentence``; ``origin`` is the article sentence it rewrites, when there is one."""
+        verdict = Verdict(unsupported=self.index.unsupported(sentence))
+        text = sentence.strip()
+        if not text or count_words(text) < 3:
+            verdict.problems.append("empty or too short")
+        elif _META.match(text):
+            verdict.problems.append("talks about the task instead of the article")
+        loop = repeated_phrase(text, origin or self.article)
+        if loop:
+            verdict.problems.append(f"repeats {loop!r}")
+        if origin is not None and text:
+            if overlap(text, origin) < self.min_overlap:
+                verdict.problems.append("strays from the sentence it rewrites")
+            if count_words(text) > count_words(origin) + 3:
+                verdict.problems.append("longer than the sentence it rewrites")
+        return verdict
+
+    def repair(self, sentence: str, verdict: Verdict, origin: str | None) -> str | None:
+        """Swap each unsupported number for the one ``origin`` holds that the sentence left out, when there is
+        exactly one; ``None`` when that cannot fix every problem. (Names are never swapped: a wrong person is
+        worse than a sentence taken from the article.)"""
+        if verdict.problems or not verdict.unsupported or origin is None:
+            return None
+        fixed = sentence
+        origin_numbers = number_mentions(origin)
+        for span in verdict.unsupported:
+            if not number_mentions(span):
+                return None
+            unused = [c for c in origin_numbers if c not in fixed]
+            if len(unused) != 1 or span not in fixed:
+                return None
+            fixed = fixed.replace(span, unused[0], 1)
+        return fixed if self.check(fixed, origin).ok else None
+
+    def best_source_sentence(self, sentence: str, exclude: set[str] | None = None) -> str | None:
+        """The article sentence that best covers ``sentence`` (most shared content words), or ``None``."""
+        exclude = exclude or set()
+        best, best_score = None, 0.0
+        for candidate in split_sentences(self.article):
+            if candidate in exclude or count_words(candidate) < 4:
+                continue
+            score = overlap(sentence, candidate)
+            if score > best_score:
+                best, best_score = candidate, score
+        return best

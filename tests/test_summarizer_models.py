@@ -1,0 +1,322 @@
+"""The generative summariser on tiny randomly initialised models built here: chat (Llama), seq2seq (BART), GGUF
+cache, save/load, map-reduce over long texts, and the guard inside the engine. No downloads."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from newsdesk.errors import ModelLoadError
+from newsdesk.models import engine as engine_mod
+from newsdesk.models import gguf_cache
+from newsdesk.models.mapreduce import split_into_parts
+from newsdesk.models.summarizer import Summarizer
+
+CORPUS = [
+    "The council approved a budget of 12 million dollars on Tuesday.",
+    "Police said the man was arrested in Paris after a chase.",
+    "The mayor will sign the plan next week, officials said.",
+] * 10
+CHAT_TEMPLATE = (
+    "{% for m in messages %}<s>{{ m['role'] }}: {{ m['content'] }}</s>{% endfor %}"
+    "{% if add_generation_prompt %}<s>assistant: {% endif %}"
+)
+
+
+def _bpe():
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+
+    tok = Tokenizer(models.BPE(unk_token=None))
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=400,
+        special_tokens=["<s>", "</s>", "<pad>"],
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
+    )
+    tok.train_from_iterator(CORPUS, trainer)
+    return tok
+
+
+def tiny_tokenizer(chat: bool = False):
+    from transformers import PreTrainedTokenizerFast
+
+    fast = PreTrainedTokenizerFast(tokenizer_object=_bpe(), bos_token="<s>", eos_token="</s>", pad_token="<pad>")
+    if chat:
+        fast.chat_template = CHAT_TEMPLATE
+    return fast
+
+
+def tiny_llama(folder: Path, *, max_positions: int = 512) -> Path:
+    """A 2-layer Llama chat model with a BPE tokenizer and a chat template."""
+    import torch
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    tok = tiny_tokenizer(chat=True)
+    config = LlamaConfig(
+        vocab_size=len(tok),
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=max_positions,
+        bos_token_id=0,
+        eos_token_id=1,
+        pad_token_id=2,
+        tie_word_embeddings=True,
+    )
+    torch.manual_seed(0)
+    LlamaForCausalLM(config).save_pretrained(folder)
+    tok.save_pretrained(folder)
+    return folder
+
+
+def tiny_bart(folder: Path) -> Path:
+    """A 1-layer BART (encoder-decoder) with a BPE tokenizer and a 128-token window."""
+    import torch
+    from transformers import BartConfig, BartForConditionalGeneration
+
+    tok = tiny_tokenizer()
+    tok.model_max_length = 128
+    config = BartConfig(
+        vocab_size=len(tok),
+        d_model=32,
+        encoder_layers=1,
+        decoder_layers=1,
+        encoder_attention_heads=2,
+        decoder_attention_heads=2,
+        encoder_ffn_dim=64,
+        decoder_ffn_dim=64,
+        max_position_embeddings=128,
+        bos_token_id=0,
+        eos_token_id=1,
+        pad_token_id=2,
+        decoder_start_token_id=1,
+        forced_eos_token_id=1,
+    )
+    torch.manual_seed(0)
+    BartForConditionalGeneration(config).save_pretrained(folder)
+    tok.save_pretrained(folder)
+    return folder
+
+
+def tiny_gguf(path: Path) -> Path:
+    """A 2-layer Llama written as an F32 GGUF file, with a GPT-2 style BPE vocabulary and a chat template."""
+    import gguf
+    import numpy as np
+
+    spec = json.loads(_bpe().to_str())
+    vocab = spec["model"]["vocab"]
+    tokens = [t for t, _ in sorted(vocab.items(), key=lambda kv: kv[1])]
+    merges = [" ".join(m) if isinstance(m, list) else m for m in spec["model"]["merges"]]
+    n, hidden, ff, layers, heads, kv = len(tokens), 32, 64, 2, 4, 2
+    w = gguf.GGUFWriter(str(path), "llama")
+    w.add_name("tiny-llama")
+    w.add_context_length(256)
+    w.add_embedding_length(hidden)
+    w.add_block_count(layers)
+    w.add_feed_forward_length(ff)
+    w.add_head_count(heads)
+    w.add_head_count_kv(kv)
+    w.add_layer_norm_rms_eps(1e-5)
+    w.add_rope_freq_base(10000.0)
+    w.add_rope_dimension_count(hidden // heads)
+    w.add_vocab_size(n)
+    w.add_tokenizer_model("gpt2")
+    w.add_token_list(tokens)
+    w.add_token_types([3, 3, 3] + [1] * (n - 3))
+    w.add_token_merges(merges)
+    w.add_bos_token_id(0)
+    w.add_eos_token_id(1)
+    w.add_pad_token_id(2)
+    w.add_chat_template(CHAT_TEMPLATE)
+    rng = np.random.default_rng(0)
+
+    def weight(name: str, *shape: int) -> None:
+        w.add_tensor(name, (rng.standard_normal(shape) * 0.02).astype(np.float32))
+
+    weight("token_embd.weight", n, hidden)
+    for i in range(layers):
+        weight(f"blk.{i}.attn_q.weight", hidden, hidden)
+        weight(f"blk.{i}.attn_k.weight", hidden // heads * kv, hidden)
+        weight(f"blk.{i}.attn_v.weight", hidden // heads * kv, hidden)
+        weight(f"blk.{i}.attn_output.weight", hidden, hidden)
+        weight(f"blk.{i}.ffn_gate.weight", ff, hidden)
+        weight(f"blk.{i}.ffn_up.weight", ff, hidden)
+        weight(f"blk.{i}.ffn_down.weight", hidden, ff)
+        w.add_tensor(f"blk.{i}.attn_norm.weight", np.ones(hidden, np.float32))
+        w.add_tensor(f"blk.{i}.ffn_norm.weight", np.ones(hidden, np.float32))
+    w.add_tensor("output_norm.weight", np.ones(hidden, np.float32))
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
+    return path
+
+
+ARTICLE = (
+    "The council approved a budget of 12 million dollars on Tuesday. "
+    "Police said the man was arrested in Paris after a chase. "
+    "The mayor will sign the plan next week, officials said. "
+    "Residents can comment on the budget online until Friday."
+)
+
+
+@pytest.fixture(scope="module")
+def llama_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tiny_llama(tmp_path_factory.mktemp("llama"))
+
+
+@pytest.fixture(scope="module")
+def bart_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tiny_bart(tmp_path_factory.mktemp("bart"))
+
+
+def test_chat_model_runs_with_its_template_and_is_deterministic(llama_dir: Path) -> None:
+    s = Summarizer(str(llama_dir), max_new_tokens=6)
+    assert s._engine.lm.kind == "chat" and s._engine.strategy == "abstract"
+    first = s.summarize([ARTICLE, ARTICLE[:120]], return_details=True)
+    again = s.summarize([ARTICLE, ARTICLE[:120]], return_details=True)
+    assert [r.summary for r in first] == [r.summary for r in again]
+    d = first[0].to_dict()
+    assert d["model"] == llama_dir.name and d["strategy"] == "abstract" and d["summary"]
+    # Whatever a random model writes, the guard leaves only what the article supports.
+    assert set(d["guard"]) >= {"kept", "repaired", "regenerated", "replaced", "dropped", "unsupported"}
+
+
+def test_seq2seq_model_uses_its_own_window(bart_dir: Path) -> None:
+    s = Summarizer(str(bart_dir), max_new_tokens=6)
+    assert s._engine.lm.kind == "seq2seq" and s._engine.lm.window == 128
+    long_text = " ".join([ARTICLE] * 4)  # about 300 tokens: more than the 128-token window
+    r = s.summarize(long_text, return_details=True)
+    assert r.parts > 1 and not r.capped and r.summary
+
+
+def test_rewrite_strategy_falls_back_to_article_sentences_under_the_guard(llama_dir: Path) -> None:
+    s = Summarizer(str(llama_dir), strategy="rewrite", max_new_tokens=6)
+    r = s.summarize(ARTICLE, return_details=True)
+    # A random model's rewrites are noise: every one is rejected and replaced by the sentence it rewrote.
+    assert r.guard["replaced"] == 3 and r.guard["kept"] == 0
+    assert r.summary.startswith("The council approved a budget of 12 million dollars on Tuesday.")
+
+
+def test_guard_catches_a_fabricated_number_and_name(llama_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    s = Summarizer(str(llama_dir))
+    fabricated = "The council approved a budget of 45 million dollars on Tuesday. John Smith was arrested in Paris."
+    monkeypatch.setattr(engine_mod, "generate", lambda lm, prompts, *a, **k: [fabricated] * len(prompts))
+    r = s.summarize(ARTICLE, return_details=True)
+    assert "45" not in r.summary and "John Smith" not in r.summary
+    assert r.guard["unsupported"] == ["45 million", "John Smith"]
+    # The number is repaired from the matching article sentence; the invented person's sentence is replaced.
+    assert r.guard["repaired"] == 1 and r.guard["replaced"] == 1
+    assert "12 million dollars" in r.summary and "Police said the man was arrested in Paris" in r.summary
+    unguarded = Summarizer(str(llama_dir), guard=False).summarize(ARTICLE, return_details=True)
+    assert "45 million" in unguarded.summary and unguarded.guard is None
+
+
+def test_map_reduce_over_parts_and_the_cap_is_reported(llama_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[list[str]] = []
+
+    def fake_generate(lm, prompts, *args, **kwargs):
+        calls.append(prompts)
+        return ["The council approved a budget of 12 million dollars on Tuesday."] * len(prompts)
+
+    monkeypatch.setattr(engine_mod, "generate", fake_generate)
+    long_text = "\n\n".join([ARTICLE] * 10)
+    r = Summarizer(str(llama_dir), max_input_tokens=400, max_parts=20).summarize(long_text, return_details=True)
+    assert r.parts == len(calls[0]) > 2 and len(calls) == 2  # map over every part, then one reduce
+    assert "summaries of consecutive parts" in calls[1][0] and not r.capped
+    capped = Summarizer(str(llama_dir), max_input_tokens=400, max_parts=2).summarize(long_text, return_details=True)
+    assert capped.capped and capped.parts == r.parts and capped.words_read < r.words_read
+
+
+def test_split_into_parts_keeps_paragraphs_whole_and_splits_long_ones() -> None:
+    count = lambda text: len(text.split())  # noqa: E731
+    text = "one two three.\n\nfour five six.\n\n" + " ".join(f"Sentence number {i} here." for i in range(6))
+    split = split_into_parts(text, 8, count)
+    assert split.parts[0] == "one two three.\nfour five six."
+    assert all(count(p) <= 8 for p in split.parts) and not split.capped
+    assert " ".join(split.parts).replace("\n", " ").split() == text.split()  # nothing lost
+    capped = split_into_parts(text, 8, count, max_parts=2)
+    assert capped.capped and capped.total == split.total and len(capped.parts) == 2
+
+
+def test_save_and_load_round_trip(llama_dir: Path, tmp_path: Path) -> None:
+    s = Summarizer(str(llama_dir), strategy="rewrite", max_new_tokens=6, max_words=40)
+    out = s.save(tmp_path / "saved")
+    assert (out / "model.safetensors").is_file() and not list(out.glob("*.bin"))
+    again = Summarizer(str(out), max_new_tokens=6)
+    assert again._engine.strategy == "rewrite" and again.max_words == 40
+    assert again.summarize(ARTICLE) == s.summarize(ARTICLE)
+    lead = Summarizer("lead", lead_k=1).save(tmp_path / "lead")
+    assert Summarizer(str(lead), lead_k=1).summarize(ARTICLE) == Summarizer("lead", lead_k=1).summarize(ARTICLE)
+
+
+def test_gguf_is_converted_once_then_loaded_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSDESK_CACHE", str(tmp_path / "cache"))
+    gguf_file = tiny_gguf(tmp_path / "tiny.gguf")
+    s = Summarizer(str(gguf_file), max_new_tokens=4)
+    assert s._engine.lm.kind == "chat" and s.summarize(ARTICLE)
+    entries = list((tmp_path / "cache" / "gguf").iterdir())
+    assert len(entries) == 1 and gguf_cache.is_converted(entries[0])
+    assert entries[0].name.startswith(gguf_cache.file_sha256(gguf_file)[:32])
+
+    def no_conversion(*args, **kwargs):
+        raise AssertionError("converted again")
+
+    monkeypatch.setattr(gguf_cache, "convert_gguf", no_conversion)
+    # Loading from the cache reads safetensors only: no GGUF parsing or de-quantising.
+    import gguf
+
+    monkeypatch.setattr(gguf, "GGUFReader", no_conversion)
+    again = Summarizer(str(gguf_file), max_new_tokens=4)
+    assert again.summarize(ARTICLE) == s.summarize(ARTICLE)
+
+
+def test_interrupted_gguf_conversion_leaves_no_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSDESK_CACHE", str(tmp_path / "cache"))
+    gguf_file = tiny_gguf(tmp_path / "tiny.gguf")
+
+    def crash(path: Path, out_dir: Path) -> None:
+        (out_dir / "model.safetensors").write_bytes(b"half")
+        raise KeyboardInterrupt
+
+    real = gguf_cache.convert_gguf
+    monkeypatch.setattr(gguf_cache, "convert_gguf", crash)
+    with pytest.raises(KeyboardInterrupt):
+        gguf_cache.cached_model_dir(gguf_file)
+    assert list((tmp_path / "cache" / "gguf").iterdir()) == []
+    monkeypatch.setattr(gguf_cache, "convert_gguf", real)
+    assert gguf_cache.is_converted(gguf_cache.cached_model_dir(gguf_file))
+
+
+def test_bad_model_sources_are_clear_errors(tmp_path: Path) -> None:
+    with pytest.raises(ModelLoadError, match="unknown model 'bart'"):
+        Summarizer("bart")
+    with pytest.raises(ModelLoadError, match="no such GGUF file"):
+        Summarizer(str(tmp_path / "missing.gguf"))
+    with pytest.raises(ModelLoadError, match="no such model folder"):
+        Summarizer(str(tmp_path / "missing-dir"))
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ModelLoadError, match="no config.json"):
+        Summarizer(str(tmp_path / "empty"))
+    bad = tmp_path / "bad.gguf"
+    bad.write_bytes(b"GGUF" + os.urandom(64))
+    with pytest.raises(ModelLoadError, match="cannot read this GGUF file"):
+        Summarizer(str(bad))
+
+
+def test_corrupt_weights_are_a_clear_error(llama_dir: Path, tmp_path: Path) -> None:
+    import shutil
+
+    broken = tmp_path / "broken"
+    shutil.copytree(llama_dir, broken)
+    (broken / "model.safetensors").write_bytes(b"not safetensors")
+    with pytest.raises(ModelLoadError, match="cannot load the model"):
+        Summarizer(str(broken))
+    json.loads((llama_dir / "config.json").read_text())  # the original is untouched

@@ -254,13 +254,14 @@ def read_dataset(
     name_or_path: str,
     split: str = "train",
     *,
+    config: str | None = None,
     text_field: str = "text",
     id_field: str = "id",
     title_field: str = "title",
     skip_bad: bool = False,
 ) -> Iterator[Article | BadRecord]:
-    """Stream articles from a `datasets` dataset: a hub name (online), a local data file or folder, or a
-    folder written by ``Dataset.save_to_disk``."""
+    """Stream articles from a `datasets` dataset: a hub name (online; ``config`` names its configuration,
+    e.g. ``"3.0.0"`` for ``cnn_dailymail``), a local data file, or a folder written by ``save_to_disk``."""
     import datasets
 
     path = Path(name_or_path)
@@ -282,7 +283,7 @@ def read_dataset(
             kwargs = {"delimiter": "\t"} if path.suffix.lower() == ".tsv" else {}
             ds = datasets.load_dataset(builder, data_files=str(path), split=split, streaming=True, **kwargs)
         else:
-            ds = datasets.load_dataset(name_or_path, split=split, streaming=True)
+            ds = datasets.load_dataset(name_or_path, config, split=split, streaming=True)
     except (FileNotFoundError, ValueError, ConnectionError, OSError) as exc:
         raise InputError(f"dataset {name_or_path!r} split {split!r} cannot be loaded: {exc}") from None
     fields = FieldMap(text=text_field, id=id_field, title=title_field)

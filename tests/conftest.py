@@ -29,6 +29,8 @@ def shared_dir() -> Path:
 def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test session writes its caches under a temp dir, never the user's ~/.cache — unless a test
     needs the warm cache of the real default models (NEWSDESK_TEST_CACHE points there)."""
-    monkeypatch.setenv("NEWSDESK_CACHE", os.environ.get("NEWSDESK_TEST_CACHE") or str(tmp_path_factory.getbasetemp() / "cache"))
+    monkeypatch.setenv(
+        "NEWSDESK_CACHE", os.environ.get("NEWSDESK_TEST_CACHE") or str(tmp_path_factory.getbasetemp() / "cache")
+    )
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")

@@ -40,7 +40,7 @@ class FakeClassifier:
         return np.array(rows)
 
     def labels_from_proba(self, proba):
-        return [[lab for lab, p, t in zip(self.labels_, row, self.thresholds_) if p >= t] for row in proba]
+        return [[lab for lab, p, t in zip(self.labels_, row, self.thresholds_, strict=True) if p >= t] for row in proba]
 
 
 @dataclass
@@ -129,8 +129,14 @@ def test_analyze_combines_topics_and_summary(tmp_path: Path, fakes) -> None:
 def test_bad_records_are_logged_and_exit_1(tmp_path: Path, fakes, capsys) -> None:
     src = tmp_path / "in.jsonl"
     src.write_text(
-        json.dumps(ROWS[0]) + "\n{broken\n" + json.dumps({"id": "p", "text": "POISON"}) + "\n"
-        + json.dumps({"id": "e", "text": ""}) + "\n" + json.dumps(ROWS[2]) + "\n"
+        json.dumps(ROWS[0])
+        + "\n{broken\n"
+        + json.dumps({"id": "p", "text": "POISON"})
+        + "\n"
+        + json.dumps({"id": "e", "text": ""})
+        + "\n"
+        + json.dumps(ROWS[2])
+        + "\n"
     )
     out = tmp_path / "o.jsonl"
     assert main(["classify", str(src), "-o", str(out)]) == 1

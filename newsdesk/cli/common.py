@@ -12,7 +12,12 @@ from newsdesk.runtime import DEVICES, DTYPES
 
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
-    """Keeps the examples' layout and shows defaults."""
+    """Keeps the examples' layout and shows defaults, except empty ones ("default: None")."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default is None or action.default is False:
+            return action.help
+        return super()._get_help_string(action)
 
 
 def add_input_args(p: argparse.ArgumentParser, *, required: bool = True) -> None:
@@ -26,6 +31,7 @@ def add_input_args(p: argparse.ArgumentParser, *, required: bool = True) -> None
         help="read a `datasets` dataset instead: hub name (online) or local file/folder",
     )
     g.add_argument("--split", default="train", help="split of --dataset")
+    g.add_argument("--dataset-config", metavar="NAME", help="configuration of --dataset (e.g. 3.0.0 for cnn_dailymail)")
     g.add_argument(
         "--format",
         choices=FORMATS,
@@ -74,7 +80,12 @@ def open_records(args: argparse.Namespace) -> tuple[Iterator[Article | BadRecord
         if args.inputs:
             raise NewsdeskError("give either INPUT files or --dataset, not both")
         return read_dataset(
-            args.dataset, args.split, text_field=args.text_field, id_field=args.id_field, title_field=args.title_field
+            args.dataset,
+            args.split,
+            config=args.dataset_config,
+            text_field=args.text_field,
+            id_field=args.id_field,
+            title_field=args.title_field,
         ), None
     if not args.inputs:
         if getattr(args, "_inputs_required", True):

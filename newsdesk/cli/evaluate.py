@@ -12,16 +12,6 @@ from newsdesk.articles import FORMATS, check_inputs, read_articles, read_dataset
 from newsdesk.cli.common import HelpFormatter, add_runtime_args, positive_int
 from newsdesk.errors import NewsdeskError
 
-
-class _Formatter(HelpFormatter):
-    """Shows defaults, except empty ones ("default: None")."""
-
-    def _get_help_string(self, action: argparse.Action) -> str | None:
-        if action.default is None or action.default is False:
-            return action.help
-        return super()._get_help_string(action)
-
-
 TOPICS_EXAMPLES = """\
 examples:
   newsdesk evaluate topics --model tfidf --report report/             the sample articles in seeds/
@@ -53,7 +43,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "several models side by side, with bootstrap confidence intervals.",
         epilog="examples:\n  newsdesk evaluate topics --model tfidf --report report/\n"
         "  newsdesk evaluate summaries --model lead --report report/\n",
-        formatter_class=_Formatter,
+        formatter_class=HelpFormatter,
     )
     what = p.add_subparsers(dest="what", metavar="WHAT", required=True)
     t = what.add_parser(
@@ -62,7 +52,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         description="Multi-label topic scores: per-label precision/recall/F1, micro/macro averages, exact match, "
         "Hamming score, gold-vs-predicted co-occurrence, F1-vs-threshold curves, worst mistakes.",
         epilog=TOPICS_EXAMPLES,
-        formatter_class=_Formatter,
+        formatter_class=HelpFormatter,
     )
     s = what.add_parser(
         "summaries",
@@ -70,7 +60,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         description="Summary scores: ROUGE-1/2/Lsum with bootstrap intervals, length and compression, novel "
         "bigrams, unsupported names/numbers, seconds per article.",
         epilog=SUMMARIES_EXAMPLES,
-        formatter_class=_Formatter,
+        formatter_class=HelpFormatter,
     )
     for q, kind in ((t, "topics"), (s, "summaries")):
         _add_data_args(q)
@@ -130,6 +120,7 @@ def _add_data_args(p: argparse.ArgumentParser) -> None:
     )
     g.add_argument("--dataset", metavar="NAME_OR_PATH", help="a `datasets` dataset instead: hub name (online) or local")
     g.add_argument("--split", help="split of --dataset (default: test for a hub name, train for a local file)")
+    g.add_argument("--dataset-config", metavar="NAME", help="configuration of --dataset (e.g. 3.0.0 for cnn_dailymail)")
     g.add_argument("--format", choices=FORMATS, help="input format when it cannot be told from the file name")
     g.add_argument("--text-field", default="text", help="field/column holding the article text")
     g.add_argument("--id-field", default="id", help="field/column holding the id")
@@ -157,7 +148,10 @@ def _records(args: argparse.Namespace) -> tuple[Any, str]:
         if args.data:
             raise NewsdeskError("give either --data or --dataset, not both")
         split = args.split or ("train" if Path(args.dataset).exists() else "test")
-        stream, name = read_dataset(args.dataset, split, **fields), f"{args.dataset} [{split}]"
+        stream, name = (
+            read_dataset(args.dataset, split, config=args.dataset_config, **fields),
+            f"{args.dataset} [{split}]",
+        )
     else:
         inputs = args.data or [default_data()]
         if not args.data and not args.quiet:

@@ -1,0 +1,59 @@
+from newsdesk.models.guard import Guard, overlap, repeated_phrase
+
+ARTICLE = (
+    "Chef Bobby Flay, 50, has filed for divorce from Stephanie March after 10 years of marriage. "
+    "The couple separated three weeks ago in New York, according to TMZ. "
+    "March is said to be unhappy with the prenup."
+)
+ORIGIN = "Chef Bobby Flay, 50, has filed for divorce from Stephanie March after 10 years of marriage."
+
+
+def test_faithful_rewrite_passes():
+    v = Guard(ARTICLE).check("Bobby Flay, 50, filed for divorce from Stephanie March after ten years.", ORIGIN)
+    assert v.ok, v
+
+
+def test_fabricated_age_is_caught_and_repaired_from_the_origin_sentence():
+    guard = Guard(ARTICLE)
+    rewrite = "The 45-year-old chef Bobby Flay filed for divorce from Stephanie March."
+    v = guard.check(rewrite, ORIGIN)
+    assert v.unsupported == ["45"] and not v.problems
+    # The origin holds 50 and 10, neither used by the rewrite: which one was meant is ambiguous.
+    assert guard.repair(rewrite, v, ORIGIN) is None
+    origin = "Chef Bobby Flay, 50, has filed for divorce from Stephanie March."
+    assert guard.repair(rewrite, v, origin) == "The 50-year-old chef Bobby Flay filed for divorce from Stephanie March."
+
+
+def test_invented_person_is_caught_and_never_swapped():
+    guard = Guard(ARTICLE)
+    rewrite = "Bobby Flay filed for divorce from actress Sarah Jessica McKinnon."
+    v = guard.check(rewrite, ORIGIN)
+    assert v.unsupported == ["Sarah Jessica McKinnon"]
+    assert guard.repair(rewrite, v, ORIGIN) is None
+
+
+def test_loops_drift_length_and_chatter_are_problems():
+    guard = Guard(ARTICLE)
+    assert "repeats" in guard.check("Flay filed for divorce, filed for divorce, filed for divorce.", ORIGIN).problems[0]
+    assert guard.check("The weather was sunny in the park all day long.", ORIGIN).problems == [
+        "strays from the sentence it rewrites"
+    ]
+    longer = ORIGIN + " He said it was a sad day for the family and friends."
+    assert "longer than the sentence it rewrites" in guard.check(longer, ORIGIN).problems
+    assert guard.check("Sure! Here is the shorter sentence.", ORIGIN).problems[0].startswith("talks about")
+    assert guard.check("", ORIGIN).problems[0] == "empty or too short"
+
+
+def test_best_source_sentence_and_overlap():
+    guard = Guard(ARTICLE)
+    assert guard.best_source_sentence("The pair split weeks ago in New York.") == (
+        "The couple separated three weeks ago in New York, according to TMZ."
+    )
+    assert guard.best_source_sentence("Unrelated words only.") is None
+    assert overlap("Flay signed papers", "Flay has signed the papers") == 1.0
+    assert overlap("cats and dogs", "Flay signed") == 0.0
+
+
+def test_repeated_phrase_allows_what_the_source_repeats():
+    assert repeated_phrase("a b c a b c", "x y z") == "a b c"
+    assert repeated_phrase("a b c a b c", "a b c then a b c") is None

@@ -18,7 +18,7 @@ class TrainingArgs:
     """
 
     epochs: int = 3
-    learning_rate: float = 5e-4  # body (LoRA adapter, or full weights for the transformer backend: use ~5e-5)
+    learning_rate: float | None = None  # body: None → 5e-4 for a LoRA adapter, 5e-5 for full fine-tuning
     head_learning_rate: float = 3e-3
     batch_size: int = 32
     max_length: int = 64  # tokens per training text; longer training texts are truncated (inference chunks)
@@ -40,7 +40,7 @@ class TrainingArgs:
                 raise NewsdeskError(f"training option {name} must be at least 1, got {getattr(self, name)}")
         if not 0.0 <= self.holdout < 0.9:
             raise NewsdeskError(f"holdout must be in [0, 0.9), got {self.holdout}")
-        if self.learning_rate <= 0 or self.head_learning_rate <= 0:
+        if (self.learning_rate is not None and self.learning_rate <= 0) or self.head_learning_rate <= 0:
             raise NewsdeskError("learning rates must be positive")
 
     def to_dict(self) -> dict[str, Any]:

@@ -1,0 +1,209 @@
+"""Topic classifier benchmark: quality on NYT/CAP dev, few-shot new labels, speed on full-length articles.
+
+    python bench/bench_topics.py [--data-dir ../shared/data] [--model default] [--skip-frozen] [--write]
+
+Prints each figure next to its baseline from the same run; with --write, replaces the "Topics" section of
+bench/RESULTS.md. Every model here is trained on nyt_cap_train.jsonl (labels_extended) and scored on
+nyt_cap_dev.jsonl (2004), which neither training nor threshold tuning sees.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from newsdesk.models.classifier import TopicClassifier
+from newsdesk.models.labels import binarize
+from newsdesk.training.report import label_scores
+
+LABELS = ["defence", "foreign_policy", "law"]
+REPO = Path(__file__).resolve().parents[1]
+SECTION = "## Topics (bench/bench_topics.py)"
+
+
+def rows(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def macro(scores: dict) -> str:
+    per = ", ".join(f"{k} {v['f1']:.3f}" for k, v in scores["labels"].items())
+    return f"macro-F1 {scores['macro_f1']:.3f} ({per})"
+
+
+def baseline_tfidf(train: list[dict], texts: list[str]) -> list[list[str]]:
+    """The issue's baseline: TF-IDF 1–2-grams (sublinear) + balanced logistic regression, one-vs-rest, cut at 0.5."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vec = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2)
+    X = vec.fit_transform([r["text"] for r in train])
+    Xd = vec.transform(texts)
+    Y = binarize([r["labels_extended"] for r in train], LABELS)
+    keep = np.column_stack(
+        [LogisticRegression(class_weight="balanced", max_iter=2000).fit(X, Y[:, j]).predict(Xd) for j in range(3)]
+    )
+    return [[lab for lab, k in zip(LABELS, row, strict=True) if k] for row in keep]
+
+
+def baseline_frozen(train: list[dict], texts: list[str]) -> list[list[str]]:
+    """Frozen MiniLM (mean-pooled, normalised) + balanced logistic regression, cut at 0.5."""
+    from newsdesk.models.encoder import Encoder
+    from newsdesk.models.heads import fit_linear_heads
+
+    enc = Encoder()
+
+    def emb(t):
+        return enc.embed_chunks(enc.chunk(t))
+
+    Y = binarize([r["labels_extended"] for r in train], LABELS)
+    heads = fit_linear_heads(emb([r["text"] for r in train]), Y, C=1.0)
+    keep = heads.proba(emb(texts)) >= 0.5
+    return [[lab for lab, k in zip(LABELS, row, strict=True) if k] for row in keep]
+
+
+def few_shot(model: str, train: list[dict], dev: list[dict], code: int, name: str, k: int, negatives: int, seed: int):
+    """Add a label made of CAP major code ``code`` from ``k`` examples (+ ``negatives`` others) to ``model``, and
+    to a fresh tf-idf model as the baseline; F1 of that label on the whole dev file (its natural prevalence)."""
+    rng = np.random.default_rng(seed)
+    pos = [r for r in train if r["source_label"] == code]
+    neg = [r for r in train if r["source_label"] != code]
+    picked = [pos[i] for i in rng.choice(len(pos), k, replace=False)] + [
+        neg[i] for i in rng.choice(len(neg), negatives, replace=False)
+    ]
+    texts = [r["text"] for r in picked]
+    labels = [[name] if r["source_label"] == code else [] for r in picked]
+    dev_texts = [r["text"] for r in dev]
+    truth = [[name] if r["source_label"] == code else [] for r in dev]
+    clf = TopicClassifier.load(model).add_labels(texts, labels)
+    ours = label_scores(truth, clf.predict(dev_texts), [name])["labels"][name]
+    base = TopicClassifier("tfidf").fit(texts, labels)
+    theirs = label_scores(truth, base.predict(dev_texts), [name])["labels"][name]
+    return ours, theirs, sum(1 for t in truth if t)
+
+
+def find_encoder(clf: TopicClassifier):
+    model = clf.model_
+    for m in getattr(model, "members_", [model]):
+        if getattr(m, "encoder_", None) is not None:
+            return m.encoder_
+    return None
+
+
+def speed(clf: TopicClassifier, texts: list[str], repeats: int = 2) -> dict:
+    clf.predict_proba(texts[:4])  # warm-up
+    enc = find_encoder(clf)
+    best_model, best_bare = float("inf"), float("inf")
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        clf.predict_proba(texts)
+        best_model = min(best_model, time.perf_counter() - t0)
+        if enc is not None:
+            chunks = enc.chunk(texts)
+            t0 = time.perf_counter()
+            enc.bare_forward(chunks)
+            best_bare = min(best_bare, time.perf_counter() - t0)
+    out = {"articles": len(texts), "seconds": best_model, "per_second": len(texts) / best_model}
+    if enc is not None:
+        out |= {"chunks": len(enc.chunk(texts).ids), "bare_seconds": best_bare, "ratio": best_model / best_bare}
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument(
+        "--data-dir", type=Path, default=Path(os.environ.get("NEWSDESK_SHARED", REPO.parent / "shared")) / "data"
+    )
+    p.add_argument("--model", default="default")
+    p.add_argument("--skip-frozen", action="store_true", help="skip the frozen-MiniLM baseline (slow on 2 cores)")
+    p.add_argument("--skip-few-shot", action="store_true")
+    p.add_argument("--write", action="store_true", help="write the results into bench/RESULTS.md")
+    a = p.parse_args(argv)
+    topics = a.data_dir / "topics"
+    if not (topics / "nyt_cap_train.jsonl").is_file():
+        print(f"no reference data under {a.data_dir}; pass --data-dir", file=sys.stderr)
+        return 2
+    import torch
+
+    out: list[str] = []
+
+    def say(line: str = "") -> None:
+        print(line, flush=True)
+        out.append(line)
+
+    train, dev = rows(topics / "nyt_cap_train.jsonl"), rows(topics / "nyt_cap_dev.jsonl")
+    dev_texts, truth = [r["text"] for r in dev], [r["labels_extended"] for r in dev]
+    say(f"machine: {os.cpu_count()} CPUs, torch threads {torch.get_num_threads()}; model {a.model!r}")
+    say("")
+    say("### Quality: nyt_cap_dev.jsonl (2004, 2606 rows), labels_extended")
+    say("")
+    clf = TopicClassifier.load(a.model)
+    t0 = time.perf_counter()
+    ours = label_scores(truth, clf.predict(dev_texts), LABELS)
+    say(f"- **{a.model}**: {macro(ours)} ({time.perf_counter() - t0:.0f}s for 2606 texts)")
+    tfidf = TopicClassifier.load("tfidf")
+    say(f"- shipped tfidf: {macro(label_scores(truth, tfidf.predict(dev_texts), LABELS))}")
+    base = label_scores(truth, baseline_tfidf(train, dev_texts), LABELS)
+    say(f"- baseline TF-IDF + LR (balanced, cut at 0.5, same run): {macro(base)}")
+    if not a.skip_frozen:
+        frozen = label_scores(truth, baseline_frozen(train, dev_texts), LABELS)
+        say(f"- baseline frozen MiniLM + LR (same run): {macro(frozen)}")
+    if not a.skip_few_shot:
+        say("")
+        say("### Few-shot: a new label from 32 examples (+256 negatives) added to the model; F1 on all of dev")
+        say("")
+        for code, name in ((3, "health"), (7, "environment"), (29, "sports")):
+            o, b, n_pos = few_shot(a.model, train, dev, code, name, 32, 256, seed=0)
+            say(
+                f"- {name} (CAP {code}; {n_pos} of 2606 dev texts): F1 {o['f1']:.3f} (P {o['precision']:.2f} "
+                f"R {o['recall']:.2f}); baseline fresh tf-idf on the same examples F1 {b['f1']:.3f}"
+            )
+    say("")
+    say("### Speed: cnndm_dev.jsonl full articles")
+    say("")
+    arts = [r["text"] for r in rows(a.data_dir / "summaries" / "cnndm_dev.jsonl")]
+    words = np.mean([len(t.split()) for t in arts])
+    s = speed(clf, arts)
+    line = f"- {a.model}: {s['per_second']:.1f} articles/s ({s['articles']} articles, {words:.0f} words avg"
+    if "ratio" in s:
+        line += (
+            f", {s['chunks']} windows); bare encoder forward over the same windows "
+            f"{s['articles'] / s['bare_seconds']:.1f} articles/s; model/bare time ratio {s['ratio']:.2f}"
+        )
+    say(line + ")")
+    st = speed(tfidf, arts)
+    say(f"- tfidf: {st['per_second']:.0f} articles/s")
+    seeds = sorted((a.data_dir.parent / "seeds").glob("*.txt"))
+    if seeds:
+        say("")
+        say("### Seed article")
+        say("")
+        for seed in seeds:
+            pr = clf.predict_proba([seed.read_text(encoding="utf-8")])
+            sc = ", ".join(f"{lab} {x:.2f}" for lab, x in zip(clf.labels_, pr[0], strict=True))
+            say(f"- {seed.name}: {clf.labels_from_proba(pr)[0]} ({sc})")
+    if a.write:
+        cmd = "python bench/bench_topics.py " + " ".join(argv if argv is not None else sys.argv[1:])
+        body = f"{SECTION}\n\nCommand: `{cmd.strip()}`\n\n" + "\n".join(out) + "\n"
+        path = REPO / "bench" / "RESULTS.md"
+        text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
+        pattern = re.compile(re.escape(SECTION) + r".*?(?=\n## |\Z)", re.S)
+        text = (
+            pattern.sub(lambda _: body.rstrip("\n"), text)
+            if pattern.search(text)
+            else text.rstrip("\n") + "\n\n" + body
+        )
+        path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
+        print(f"wrote {path}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,221 @@
+"""Encoder-based backends on a tiny random BERT built in a temp dir (no downloads): embedding (LoRA and frozen),
+transformer, zero-shot, ensemble; window chunking of long texts; pooling."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from newsdesk.models.chunking import chunk_ids, token_windows  # noqa: E402
+from newsdesk.models.classifier import MODEL_FILE, TopicClassifier  # noqa: E402
+from newsdesk.models.encoder import Encoder  # noqa: E402
+from newsdesk.models.pooling import pool_logits  # noqa: E402
+from newsdesk.models.training_args import TrainingArgs  # noqa: E402
+
+TOPIC_WORDS = {
+    "defence": ["troops", "army", "missile", "navy"],
+    "law": ["court", "judge", "jury", "police"],
+    "economy": ["market", "prices", "bank", "jobs"],
+}
+FILLER = ["the", "a", "of", "city", "weather", "music", "said", "today", "people", "new"]
+
+
+@pytest.fixture(scope="session")
+def tiny_bert(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 2-layer, 32-wide random BERT with a word-level vocabulary, saved like a hub checkpoint."""
+    from transformers import BertConfig, BertModel, BertTokenizer
+
+    d = tmp_path_factory.mktemp("tiny-bert")
+    words = sorted({w for ws in TOPIC_WORDS.values() for w in ws} | set(FILLER))
+    vocab = {w: i for i, w in enumerate(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *words])}
+    BertTokenizer(vocab=vocab).save_pretrained(d)
+    torch.manual_seed(0)
+    config = BertConfig(
+        vocab_size=len(vocab),
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=64,
+    )
+    BertModel(config).save_pretrained(d)
+    return d
+
+
+def make_data(n: int, labels=("defence", "law"), seed: int = 0):
+    rng = random.Random(seed)
+    texts, lists = [], []
+    for i in range(n):
+        labs = [labels[i % len(labels)]] if i % 3 else []
+        words = [rng.choice(FILLER) for _ in range(4)] + [w for lab in labs for w in rng.sample(TOPIC_WORDS[lab], 3)]
+        rng.shuffle(words)
+        texts.append(" ".join(words))
+        lists.append(labs)
+    return texts, lists
+
+
+# holdout=0: thresholds stay at 0.5, so each fit trains once (the tf-idf tests cover threshold tuning).
+FAST = TrainingArgs(
+    epochs=8, batch_size=8, lora_layers=2, learning_rate=5e-3, head_learning_rate=5e-2, holdout=0, log_every=1000
+)
+
+
+# ---- chunking ---------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("n", "window", "overlap"), [(0, 8, 2), (5, 8, 2), (8, 8, 2), (9, 8, 2), (100, 8, 3), (37, 10, 0)]
+)
+def test_windows_cover_every_token(n: int, window: int, overlap: int) -> None:
+    wins = token_windows(n, window, overlap)
+    covered = set()
+    for s, e in wins:
+        assert 0 <= s < e <= n or (n == 0 and s == e == 0)
+        assert e - s == min(window, n)
+        covered |= set(range(s, e))
+    assert covered == set(range(n))
+    for (_, e1), (s2, _) in zip(wins, wins[1:], strict=False):
+        assert s2 <= e1 and e1 - s2 >= overlap  # no gap; consecutive windows overlap by at least `overlap`
+
+
+def test_chunk_ids_keeps_order_and_owner() -> None:
+    chunks, owner = chunk_ids([list(range(20)), [7], []], window=8, overlap=2)
+    assert owner == [0, 0, 0, 1, 2]
+    assert [t for c in chunks[:3] for t in c][:8] == list(range(8)) and chunks[2][-1] == 19
+
+
+def test_encoder_chunks_long_text_without_dropping(tiny_bert: Path) -> None:
+    enc = Encoder(tiny_bert, chunk_tokens=12, chunk_overlap=3, device="cpu")
+    words = [FILLER[i % len(FILLER)] for i in range(50)]
+    chunks = enc.chunk([" ".join(words), "court"])
+    assert chunks.owner.tolist().count(0) > 1 and chunks.owner.tolist().count(1) == 1
+    cls, sep = enc.prefix, enc.suffix
+    assert all(c[: len(cls)] == cls and c[-len(sep) :] == sep and len(c) <= 12 for c in chunks.ids)
+    body = enc.tokenize([" ".join(words)])[0]
+    inner = [c[len(cls) : -len(sep)] for c, o in zip(chunks.ids, chunks.owner, strict=True) if o == 0]
+    wins = token_windows(len(body), enc.window, enc.overlap)
+    assert inner == [body[s:e] for s, e in wins]  # each window is a slice of the text, in order
+    assert set().union(*(range(s, e) for s, e in wins)) == set(range(len(body)))  # and together they cover it all
+
+
+def test_pooling_between_mean_and_max() -> None:
+    z = np.array([[4.0], [-4.0], [-4.0], [-4.0], [2.0]])
+    owner = np.array([0, 0, 0, 0, 1])
+    lme = pool_logits(z, owner, 2, "lme")[:, 0]
+    mean, mx = pool_logits(z, owner, 2, "mean")[:, 0], pool_logits(z, owner, 2, "max")[:, 0]
+    assert mean[0] < lme[0] < mx[0]
+    assert lme[0] == pytest.approx(4.0 - np.log(4), abs=0.01)  # one relevant window of four: log(4) below it
+    assert lme[1] == mean[1] == mx[1] == 2.0  # one window: no change
+    same = pool_logits(np.full((6, 1), 1.5), np.zeros(6, int), 1, "lme")  # length alone does not inflate
+    assert same[0, 0] == pytest.approx(1.5)
+
+
+# ---- embedding backend ------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def emb_model(tiny_bert: Path) -> TopicClassifier:
+    texts, labels = make_data(60)
+    return TopicClassifier("embedding", base=str(tiny_bert), chunk_tokens=16, chunk_overlap=4, device="cpu").fit(
+        texts, labels, args=FAST
+    )
+
+
+def test_embedding_lora_fit_predict_save_load(emb_model: TopicClassifier, tiny_bert: Path, tmp_path: Path) -> None:
+    texts, labels = make_data(30, seed=1)
+    proba = emb_model.predict_proba(texts)
+    assert proba.shape == (30, 2) and emb_model.labels_ == ["defence", "law"]
+    pos = np.array([[lab in labs for lab in emb_model.labels_] for labs in labels])
+    assert proba[pos].mean() > proba[~pos].mean() + 0.2  # it learnt something
+    d = emb_model.save(tmp_path / "m")
+    assert (d / "adapter.safetensors").is_file() and (d / "heads.safetensors").is_file()
+    assert sum(p.stat().st_size for p in d.iterdir()) < 200_000  # a delta over the encoder, not a copy
+    back = TopicClassifier.load(d, device="cpu")
+    np.testing.assert_allclose(back.predict_proba(texts), proba, atol=1e-5)
+
+
+def test_embedding_frozen_body(tiny_bert: Path, tmp_path: Path) -> None:
+    texts, labels = make_data(40)
+    clf = TopicClassifier("embedding", base=str(tiny_bert), device="cpu").fit(
+        texts, labels, args=TrainingArgs(lora_layers=0, holdout=0)
+    )
+    d = clf.save(tmp_path / "frozen")
+    assert not (d / "adapter.safetensors").exists()
+    np.testing.assert_allclose(TopicClassifier.load(d).predict_proba(texts), clf.predict_proba(texts), atol=1e-5)
+
+
+def test_long_text_reads_past_the_first_window(emb_model: TopicClassifier) -> None:
+    filler = " ".join(FILLER * 8)  # 80 tokens: several 16-token windows
+    a = emb_model.predict_proba([filler + " court judge jury police"])
+    b = emb_model.predict_proba([filler + " weather music today city"])
+    assert not np.allclose(a, b)  # the last words still count: nothing was cut off
+
+
+def test_embedding_add_labels(emb_model: TopicClassifier, tmp_path: Path) -> None:
+    d = emb_model.save(tmp_path / "base")
+    clf = TopicClassifier.load(d)
+    texts, _ = make_data(20, seed=3)
+    before = clf.predict_proba(texts)
+    new_texts, new_labels = make_data(30, labels=("economy",), seed=4)
+    clf.add_labels(new_texts, new_labels, args=FAST)
+    assert clf.labels_ == ["defence", "law", "economy"]
+    np.testing.assert_allclose(clf.predict_proba(texts)[:, :2], before, atol=1e-6)
+    back = TopicClassifier.load(clf.save(tmp_path / "ext"))
+    np.testing.assert_allclose(back.predict_proba(texts), clf.predict_proba(texts), atol=1e-5)
+
+
+# ---- ensemble, transformer, zero-shot -------------------------------------------------------------------------
+def test_ensemble_round_trip(tiny_bert: Path, tmp_path: Path) -> None:
+    texts, labels = make_data(60)
+    clf = TopicClassifier("ensemble", base=str(tiny_bert), device="cpu").fit(texts, labels, args=FAST)
+    d = clf.save(tmp_path / "ens")
+    back = TopicClassifier.load(d)
+    np.testing.assert_allclose(back.predict_proba(texts), clf.predict_proba(texts), atol=1e-5)
+    new_texts, new_labels = make_data(30, labels=("economy",), seed=4)
+    back.add_labels(new_texts, new_labels, args=FAST)
+    assert back.labels_[-1] == "economy"
+    assert TopicClassifier.load(back.save(tmp_path / "ens2")).labels_ == back.labels_
+
+
+def test_transformer_fine_tune_round_trip(tiny_bert: Path, tmp_path: Path) -> None:
+    texts, labels = make_data(48)
+    clf = TopicClassifier("transformer", base=str(tiny_bert), chunk_tokens=16, device="cpu").fit(
+        texts, labels, args=TrainingArgs(epochs=6, batch_size=8, learning_rate=3e-3, holdout=0)
+    )
+    proba = clf.predict_proba(texts)
+    pos = np.array([[lab in labs for lab in clf.labels_] for labs in labels])
+    assert proba.shape == (48, 2) and proba[pos].mean() > proba[~pos].mean()
+    d = clf.save(tmp_path / "ft")
+    assert (d / "checkpoint" / "model.safetensors").is_file()
+    back = TopicClassifier.load(d)
+    np.testing.assert_allclose(back.predict_proba(texts), proba, atol=1e-5)
+    # The bare checkpoint folder also loads, as a plain classifier named by its id2label.
+    raw = TopicClassifier.load(d / "checkpoint")
+    assert raw.labels_ == ["defence", "law"] and raw.backend == "transformer"
+
+
+def test_transformer_needs_a_base() -> None:
+    from newsdesk.errors import NewsdeskError
+
+    texts, labels = make_data(30)
+    with pytest.raises(NewsdeskError, match="needs base"):
+        TopicClassifier("transformer").fit(texts, labels, args=TrainingArgs(holdout=0))
+
+
+def test_zero_shot_without_training(tiny_bert: Path, tmp_path: Path) -> None:
+    clf = TopicClassifier(
+        "zero-shot",
+        labels=["defence", "law"],
+        label_descriptions={"defence": "army troops navy missile"},
+        base=str(tiny_bert),
+    )
+    proba = clf.predict_proba(["the army and the navy", "court and judge"])
+    assert proba.shape == (2, 2) and clf.thresholds_.tolist() == [0.5, 0.5]
+    texts, labels = make_data(40)
+    fitted = TopicClassifier(
+        "zero-shot", labels=["defence", "law"], base=str(tiny_bert), args=TrainingArgs(holdout=0.25)
+    ).fit(texts, labels, tune_texts=texts[:10], tune_labels=labels[:10])
+    back = TopicClassifier.load(fitted.save(tmp_path / "zs"))
+    np.testing.assert_allclose(back.predict_proba(texts), fitted.predict_proba(texts), atol=1e-6)
+    assert (tmp_path / "zs" / MODEL_FILE).is_file()

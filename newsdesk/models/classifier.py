@@ -73,6 +73,9 @@ class TopicClassifier:
     chunk_tokens, chunk_overlap: window length and overlap, in tokens, for texts longer than the encoder reads.
     device, dtype: where and in what precision torch backends run (``auto``: CUDA/MPS if present; fp32 on CPU).
     batch_size: chunks per forward pass at prediction time.
+    backend_options: extra settings of the backend, e.g. ``{"pooling": "lme"}`` for the encoder backends (how
+        window scores of a long text are pooled: ``lme``, ``mean``, ``max``, ``mean-emb``), ``{"weights": [...],
+        "new_label_weights": [...]}`` for the ensemble.
     """
 
     def __init__(
@@ -88,6 +91,7 @@ class TopicClassifier:
         device: str = "auto",
         dtype: str = "auto",
         batch_size: int = 32,
+        backend_options: Mapping[str, Any] | None = None,
     ) -> None:
         self.backend = backend
         self.labels = labels
@@ -99,6 +103,7 @@ class TopicClassifier:
         self.device = device
         self.dtype = dtype
         self.batch_size = batch_size
+        self.backend_options = backend_options
         self.model_: Any = None
         self.labels_: list[str] = []
         self.thresholds_: np.ndarray = np.zeros(0)
@@ -120,6 +125,7 @@ class TopicClassifier:
             device=self.device,
             dtype=self.dtype,
             batch_size=self.batch_size,
+            **dict(self.backend_options or {}),
         )
 
     def _training_args(self, args: TrainingArgs | None) -> TrainingArgs:

@@ -16,9 +16,9 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from newsdesk.models.extractive import _fit_words, prose_sentences, select_key_sentences
+from newsdesk.models.extractive import _fit_words, compress_sentence, prose_sentences, select_key_sentences
 from newsdesk.models.generation import DEFAULT_NAME, GenerationOptions, LoadedModel, generate, load_model
-from newsdesk.models.guard import Guard, GuardReport
+from newsdesk.models.guard import Guard, GuardReport, Verdict, ensure_period
 from newsdesk.models.mapreduce import split_into_parts
 from newsdesk.text import count_words, split_sentences
 
@@ -80,7 +80,12 @@ class GenerativeSummarizer:
         )
 
     def _generate(
-        self, prompts: list[str], max_new_tokens: int, batch_size: int, system: str | None = None
+        self,
+        prompts: list[str],
+        max_new_tokens: int,
+        batch_size: int,
+        system: str | None = None,
+        limits: list[int] | None = None,
     ) -> list[str]:
         return generate(
             self.lm,
@@ -89,7 +94,12 @@ class GenerativeSummarizer:
             batch_size=max(1, batch_size),
             system=system,
             max_input_tokens=self.s.max_input_tokens,
+            new_token_limits=limits,
         )
+
+    def _rewrite_limits(self, sentences: list[str]) -> list[int]:
+        # A rewrite longer than its input is rejected anyway: stop generating a little past that length.
+        return [self.lm.count_tokens(x) + 4 for x in sentences]
 
     def _result(self, job: _Job, sentences: list[str], max_words: int | None, seconds: float) -> SummaryResult:
         from newsdesk.models.summarizer import SummaryResult
@@ -129,18 +139,24 @@ class GenerativeSummarizer:
     def _rewrite(self, texts: list[str]) -> tuple[list[_Job], list[list[str]]]:
         jobs = [self._new_job(t) for t in texts]
         chosen = [select_key_sentences(t, self.s.lead_k) for t in texts]
-        flat = [(j, k, s) for j, sents in enumerate(chosen) for k, s in enumerate(sents)]
+        # What the model is asked to shorten: the sentence without attributions and asides (deletions only),
+        # which is also what stands in for a rewrite the guard rejects.
+        bases = [[compress_sentence(x) for x in sents] for sents in chosen]
+        flat = [(j, k) for j, sents in enumerate(chosen) for k in range(len(sents))]
         prompt = self.s.prompt or REWRITE_PROMPT
-        outputs = self._generate([prompt.format(sentence=s) for _, _, s in flat], 48, 24, REWRITE_SYSTEM)
-        results: list[list[str]] = [list(sents) for sents in chosen]
-        retry: list[tuple[int, int, str]] = []
-        for (j, k, source), out in zip(flat, outputs, strict=True):
+        flat_bases = [bases[j][k] for j, k in flat]
+        outputs = self._generate(
+            [prompt.format(sentence=b) for b in flat_bases], 64, 24, REWRITE_SYSTEM, self._rewrite_limits(flat_bases)
+        )
+        results: list[list[str]] = [list(b) for b in bases]
+        retry: list[tuple[int, int]] = []
+        for (j, k), out in zip(flat, outputs, strict=True):
+            job, source, base = jobs[j], chosen[j][k], bases[j][k]
             rewrite = _first_sentences(out, 1)
-            job = jobs[j]
             if job.guard is None:
-                results[j][k] = rewrite or source
+                results[j][k] = rewrite or base
                 continue
-            verdict = job.guard.check(rewrite, origin=source)
+            verdict = self._check_rewrite(job.guard, rewrite, source, base)
             if verdict.ok:
                 job.report.kept += 1
                 results[j][k] = rewrite
@@ -150,23 +166,59 @@ class GenerativeSummarizer:
             if repaired is not None:
                 job.report.repaired += 1
                 results[j][k] = repaired
+            elif verdict.unsupported and not verdict.problems:
+                retry.append((j, k))  # an invented fact in an otherwise fine rewrite: ask once more
             else:
-                retry.append((j, k, source))
+                job.report.replaced += 1
         if retry:
-            outputs = self._generate([STRICT_PROMPT.format(sentence=s) for _, _, s in retry], 48, 24, REWRITE_SYSTEM)
-            for (j, k, source), out in zip(retry, outputs, strict=True):
+            retry_bases = [bases[j][k] for j, k in retry]
+            prompts = [STRICT_PROMPT.format(sentence=b) for b in retry_bases]
+            limits = self._rewrite_limits(retry_bases)
+            for (j, k), out in zip(retry, self._generate(prompts, 64, 24, REWRITE_SYSTEM, limits), strict=True):
                 job = jobs[j]
                 assert job.guard is not None
                 rewrite = _first_sentences(out, 1)
-                verdict = job.guard.check(rewrite, origin=source)
+                verdict = self._check_rewrite(job.guard, rewrite, chosen[j][k], bases[j][k])
                 if verdict.ok:
                     job.report.regenerated += 1
                     results[j][k] = rewrite
                 else:
                     job.report.note(verdict)
                     job.report.replaced += 1
-                    results[j][k] = source
+        for j, job in enumerate(jobs):
+            results[j] = [ensure_period(x) for x in results[j]]
+            if job.guard is not None:
+                self._final_check(job, results[j], bases[j])
         return jobs, results
+
+    @staticmethod
+    def _check_rewrite(guard: Guard, rewrite: str, source: str, base: str) -> Verdict:
+        """The guard's verdict on ``rewrite`` of ``source``; a rewrite must also be no longer than the plain
+        deletion ``base``, or it is not worth its risk."""
+        verdict = guard.check(rewrite, origin=source)
+        if rewrite and count_words(rewrite) > count_words(base):
+            verdict.problems.append("no shorter than the sentence with its asides removed")
+        return verdict
+
+    @staticmethod
+    def _final_check(job: _Job, sentences: list[str], origins: list[str | None]) -> None:
+        """Check the summary as a whole, as a reader (and the evaluation) sees it: joined sentences can read
+        differently from each one alone. A sentence holding an unsupported fact goes back to its origin."""
+        assert job.guard is not None
+        for _ in range(len(sentences)):
+            unsupported = job.guard.index.unsupported(" ".join(sentences))
+            if not unsupported:
+                return
+            for i, sentence in enumerate(sentences):
+                if any(span in sentence for span in unsupported) or i == len(sentences) - 1:
+                    job.report.note(Verdict(unsupported=unsupported))
+                    if origins[i] is not None and sentence != origins[i]:
+                        job.report.replaced += 1
+                        sentences[i] = origins[i]
+                    else:
+                        job.report.dropped += 1
+                        sentences[i] = ""
+                    break
 
     # -- abstract (+ map-reduce) ------------------------------------------------------------------------------
     def _abstract(self, texts: list[str], max_words: int | None) -> tuple[list[_Job], list[list[str]]]:
@@ -234,7 +286,9 @@ class GenerativeSummarizer:
             # Nothing usable was generated: say so, and give the article's opening instead of nothing.
             job.report.replaced += 1
             out = prose_sentences(job.text)[:1]
-        return out
+        out = [ensure_period(x) for x in out]
+        self._final_check(job, out, [None] * len(out))
+        return [x for x in out if x]
 
 
 def _first_sentences(text: str, n: int) -> str:

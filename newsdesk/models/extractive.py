@@ -115,39 +115,65 @@ def prose_sentences(text: str, min_words: int = 6) -> list[str]:
         if count_words(s) >= min_words and _ENDS_LIKE_PROSE.search(s) and not _FURNITURE.search(s)
     ]
     toks = [set(_tokens(s)) for s in candidates]
-    keep = []
-    for i, s in enumerate(candidates):
-        covered = any(
-            j != i and toks[i] and len(toks[i] & toks[j]) >= 0.8 * len(toks[i]) and len(toks[j]) > len(toks[i])
-            for j in range(max(0, i - 3), min(len(candidates), i + 4))
-        )
-        duplicate = any(toks[i] == toks[j] for j in range(i))
-        if not covered and not duplicate:
-            keep.append(s)
+    keep: list[str] = []
+    kept_toks: list[set[str]] = []
+    taken: set[int] = set()
+    for i, sentence in enumerate(candidates):
+        if i in taken:
+            continue
+        if any(toks[i] and len(toks[i] & t) >= 0.8 * len(toks[i]) for t in kept_toks[-4:]):
+            continue  # repeats what was just said (a photo caption after its paragraph)
+        # A short caption just before the full sentence it abbreviates: keep the full one, in this place.
+        for j in range(i + 1, min(len(candidates), i + 4)):
+            if (
+                toks[i]
+                and len(toks[i] & toks[j]) >= 0.8 * len(toks[i])
+                and len(toks[i]) < len(toks[j]) <= 2 * len(toks[i])
+            ):
+                sentence, taken = candidates[j], taken | {j}
+                break
+        keep.append(sentence)
+        kept_toks.append(set(_tokens(sentence)))
     return keep or [s for s in split_sentences(text) if count_words(s) >= 3] or split_sentences(text)
 
 
-def select_key_sentences(
-    text: str, k: int = 3, *, position_weight: float = 0.15, redundancy: float = 0.5, pool: int = 25
-) -> list[str]:
-    """``k`` sentences that cover the article: its first body sentence, then greedily the sentences that are most
-    central (tf-idf similarity to the whole text), earliest, and least redundant with those already chosen; returned
-    in article order."""
-    sentences = prose_sentences(text)[:pool]
-    if len(sentences) <= k:
-        return sentences
-    toks = [set(_tokens(s)) for s in sentences]
-    central = centrality_scores(sentences)
-    top = max(central) or 1.0
-    chosen = [0]
-    while len(chosen) < k:
-        best, best_score = None, float("-inf")
-        for i in range(1, len(sentences)):
-            if i in chosen:
-                continue
-            overlap = max(len(toks[i] & toks[j]) / (len(toks[i]) or 1) for j in chosen)
-            score = central[i] / top - position_weight * i**0.5 - redundancy * overlap
-            if score > best_score:
-                best, best_score = i, score
-        chosen.append(best)
-    return [sentences[i] for i in sorted(chosen)]
+# A paragraph opening with a contrast is where news stories put the main objection or open question ("But the
+# order raises legal issues..."); the lead paragraphs rarely say it.
+_TURN = re.compile(r"^[\"'“‘]?(But|However|Yet|Still|Critics|Opponents)\b")
+
+
+def select_key_sentences(text: str, k: int = 3, *, turn_window: int = 8) -> list[str]:
+    """The article's first ``k`` body sentences (news puts what matters first) plus, when one of the first
+    ``turn_window`` body sentences after those opens with a contrast ("But", "However", "Critics"), the first such
+    sentence: the story's main objection or caveat. In article order."""
+    sentences = prose_sentences(text)
+    chosen = sentences[:k]
+    for sentence in sentences[k:turn_window]:
+        if _TURN.match(sentence):
+            chosen.append(sentence)
+            break
+    return chosen
+
+
+_LEAD_ATTRIBUTION = re.compile(
+    r"^(according to [^,]{3,60}, |(also )?(on|last|this|earlier) [A-Za-z]+( [a-z]+)?, )(?=[A-Za-z])", re.IGNORECASE
+)
+_TAIL_ATTRIBUTION = re.compile(
+    r",? (according to [^,.]{3,80}|(he|she|they|police|officials|it|the [a-z]+) (said|says|told [^,.]{2,40}|"
+    r"reported|claimed|added)( on [A-Z][a-z]+)?)(?=[.!?][\"'”’]?$)"
+)
+_PARENTHESIS = re.compile(r" ?\([^()]{1,80}\)")
+_RELATIVE_CLAUSE = re.compile(r", (who|which|where) [^,]{5,120},")
+
+
+def compress_sentence(sentence: str) -> str:
+    """``sentence`` without what news highlights leave out — attributions ("according to X", "police said"),
+    parentheses and non-restrictive relative clauses. Only deletes, so it adds nothing the article lacks."""
+    out = _PARENTHESIS.sub("", sentence)
+    out = _LEAD_ATTRIBUTION.sub("", out)
+    out = _TAIL_ATTRIBUTION.sub("", out)
+    out = _RELATIVE_CLAUSE.sub("", out)
+    out = re.sub(r"\s+([,.;:!?])", r"\1", out).strip()
+    if not out or count_words(out) < 4:
+        return sentence
+    return out[0].upper() + out[1:]

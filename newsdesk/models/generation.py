@@ -170,10 +170,13 @@ def generate(
     batch_size: int = 16,
     system: str | None = None,
     max_input_tokens: int | None = None,
+    new_token_limits: list[int] | None = None,
 ) -> list[str]:
     """Generate one continuation per prompt (chat prompts get the model's chat template), in batches of
-    ``batch_size`` grouped by length to limit padding. Inputs longer than the window are cut at the left for
-    decoders (keeping the instruction at the end) and at the right for seq2seq; callers split long texts first."""
+    ``batch_size`` grouped by length to limit padding. ``new_token_limits`` (one per prompt) lowers
+    ``options.max_new_tokens`` for a batch to the largest limit in it. Inputs longer than the window are cut at the
+    left for decoders (keeping the instruction at the end) and at the right for seq2seq; callers split long texts
+    first."""
     import torch
 
     if not prompts:
@@ -218,8 +221,11 @@ def generate(
                 add_special_tokens=lm.kind == "causal",  # a chat template already holds the special tokens
             )
         enc = {k: v.to(lm.device) for k, v in enc.items()}
+        kwargs = dict(gen_kwargs)
+        if new_token_limits is not None:
+            kwargs["max_new_tokens"] = max(1, min(options.max_new_tokens, max(new_token_limits[i] for i in idx)))
         with torch.inference_mode():
-            generated = lm.model.generate(**enc, **gen_kwargs)
+            generated = lm.model.generate(**enc, **kwargs)
         if lm.kind != "seq2seq":
             generated = generated[:, enc["input_ids"].shape[1] :]
         for i, seq in zip(idx, tok.batch_decode(generated, skip_special_tokens=True), strict=True):

@@ -36,6 +36,18 @@ _META = re.compile(
 )
 
 
+_OPENER = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+_COMMON_OPENERS = _STOP | {"however", "meanwhile", "now", "still", "also", "yet", "thus", "today", "later"}
+
+
+def ensure_period(sentence: str) -> str:
+    """``sentence`` ending in sentence punctuation, so that joined sentences split back the same way."""
+    sentence = sentence.strip()
+    if sentence and not re.search(r"[.!?…][\"'”’)\]]*$", sentence):
+        sentence = sentence.rstrip(",;:-–— ") + "."
+    return sentence
+
+
 def content_tokens(text: str) -> list[str]:
     return [t for t in _TOKEN.findall(text.lower()) if t not in _STOP]
 
@@ -129,6 +141,12 @@ class Guard:
         if loop:
             verdict.problems.append(f"repeats {loop!r}")
         if origin is not None and text:
+            # The facts check leaves a lone capitalised word opening a sentence alone (usually a common word);
+            # a rewrite has no reason to open with a word the article never uses.
+            opener = _OPENER.match(text)
+            word = opener.group(0) if opener else ""
+            if word[:1].isupper() and word.lower() not in _COMMON_OPENERS and not self.index.word_supported(word):
+                verdict.problems.append(f"opens with {word!r}, a word the article does not use")
             if overlap(text, origin) < self.min_overlap:
                 verdict.problems.append("strays from the sentence it rewrites")
             if count_words(text) > count_words(origin) + 3:

@@ -116,6 +116,44 @@ def speed(clf: TopicClassifier, texts: list[str], repeats: int = 2) -> dict:
     return out
 
 
+def pooling_study(clf: TopicClassifier, data_dir: Path, say) -> None:
+    """How window size and pooling change full-article behaviour: label rates on CNN/DM and XSum dev articles
+    (no topic labels exist for them) and F1 on the project's labelled sample articles (seeds/articles.jsonl)."""
+    from newsdesk.models.heads import logit, sigmoid
+    from newsdesk.models.pooling import pool_logits
+
+    ens = clf.model_
+    emb = ens.members_[0] if hasattr(ens, "members_") else ens
+    arts = [r["text"] for n in ("cnndm_dev", "xsum_dev") for r in rows(data_dir / "summaries" / f"{n}.jsonl")]
+    samples = rows(REPO / "seeds" / "articles.jsonl")
+    texts = arts + [f"{r['title']}\n\n{r['text']}" for r in samples]
+    truth = [r["labels"] for r in samples]
+    other = None
+    if hasattr(ens, "members_"):
+        other = [m.predict_proba(texts) for m in ens.members_[1:]]
+    say("| windows (tokens/overlap) | pooling | CNN/DM rates d/fp/law | XSum rates d/fp/law | samples macro-F1 |")
+    say("|---|---|---|---|---|")
+    enc = emb.encoder_
+    saved = (enc.chunk_tokens, enc.window, enc.overlap)
+    for tokens, overlap in ((64, 8), (128, 16), (256, 32)):
+        enc.chunk_tokens, enc.window, enc.overlap = tokens, tokens - 2, overlap
+        chunks = enc.chunk(texts)
+        z = emb.heads_.decision(enc.embed_chunks(chunks))
+        for how, tau in (("mean", 1.0), ("lme", 0.5), ("lme", 1.0), ("max", 1.0)):
+            p = sigmoid(pool_logits(z, chunks.owner, chunks.n_texts, how, tau))
+            if other is not None:
+                w = ens.weights_
+                p = sigmoid(
+                    w[0][None, :] * logit(p) + sum(wm[None, :] * logit(q) for wm, q in zip(w[1:], other, strict=True))
+                )
+            pred = clf.labels_from_proba(p)
+            rate = lambda part: "/".join(f"{np.mean([lab in x for x in part]):.2f}" for lab in clf.labels_)  # noqa: E731
+            f1 = label_scores(truth, pred[len(arts) :], clf.labels_)["macro_f1"]
+            name = how if how != "lme" else f"lme τ={tau}"
+            say(f"| {tokens}/{overlap} | {name} | {rate(pred[:100])} | {rate(pred[100:200])} | {f1:.3f} |")
+    enc.chunk_tokens, enc.window, enc.overlap = saved
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument(
@@ -124,6 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--model", default="default")
     p.add_argument("--skip-frozen", action="store_true", help="skip the frozen-MiniLM baseline (slow on 2 cores)")
     p.add_argument("--skip-few-shot", action="store_true")
+    p.add_argument("--pooling-study", action="store_true", help="compare window sizes and poolings on long articles")
     p.add_argument("--write", action="store_true", help="write the results into bench/RESULTS.md")
     a = p.parse_args(argv)
     topics = a.data_dir / "topics"
@@ -180,6 +219,11 @@ def main(argv: list[str] | None = None) -> int:
     say(line + ")")
     st = speed(tfidf, arts)
     say(f"- tfidf: {st['per_second']:.0f} articles/s")
+    if a.pooling_study:
+        say("")
+        say("### Long articles: window size and pooling (the default's members and thresholds, only these varied)")
+        say("")
+        pooling_study(clf, a.data_dir, say)
     seeds = sorted((a.data_dir.parent / "seeds").glob("*.txt"))
     if seeds:
         say("")

@@ -72,6 +72,18 @@ def full_article_behaviour(clf: TopicClassifier, data_dir: Path) -> tuple[str, d
             + ", ".join(f"{lab} {r:.0%}" for lab, r in rates.items())
             + f", no label {none:.0%}"
         )
+    samples = REPO / "seeds" / "articles.jsonl"
+    if samples.is_file():
+        recs = [json.loads(line) for line in samples.read_text(encoding="utf-8").splitlines() if line.strip()]
+        pred = clf.predict([f"{r['title']}\n\n{r['text']}" for r in recs])
+        sc = label_scores([r["labels"] for r in recs], pred, clf.labels_)
+        exact = np.mean([sorted(p) == sorted(r["labels"]) for p, r in zip(pred, recs, strict=True)])
+        stats["seeds/articles.jsonl"] = sc
+        lines.append(
+            f"- the project's labelled sample articles `seeds/articles.jsonl` ({len(recs)} articles, "
+            f"{np.mean([len(r['text'].split()) for r in recs]):.0f} words on average): {macro_line(sc)}; "
+            f"exact label set {exact:.0%}"
+        )
     seeds = sorted((data_dir.parent / "seeds").glob("*.txt"))
     for seed in seeds:
         text = seed.read_text(encoding="utf-8")
@@ -85,12 +97,20 @@ def full_article_behaviour(clf: TopicClassifier, data_dir: Path) -> tuple[str, d
 
 
 def build(
-    which: str, data_dir: Path, out: Path, *, refit: bool = True, stage1: Path | None = None, say=print
+    which: str,
+    data_dir: Path,
+    out: Path,
+    *,
+    refit: bool = True,
+    stage1: Path | None = None,
+    final: Path | None = None,
+    say=print,
 ) -> TopicClassifier:
     """Stage 1: train on the years before the last, tune thresholds on the last year. Stage 2 (``refit``): train
     the same configuration on all years and keep stage 1's thresholds. The dev file (2004) scores both, unseen.
 
-    ``stage1``: a folder to save stage 1 to, or to load it from when it already holds a model (skips its training).
+    ``stage1``/``final``: a folder to save that stage's model to, or to load it from when it already holds one
+    (skips that training; the rest — thresholds, scores, card — is computed the same way).
     """
     train, tune, test = load_nyt(data_dir)
 
@@ -127,8 +147,14 @@ def build(
         f"Tuning slice: {tune.source}, stage 1 (thresholds tuned here: optimistic)": tune_scores,
     }
     if refit:
-        clf, _ = make()
-        clf.fit(train.texts + tune.texts, train.labels + tune.labels, args=clf.args.replace(holdout=0.0))
+        if final is not None and (final / MODEL_FILE).is_file():
+            clf = TopicClassifier.load(final)
+            say(f"final: reusing {final}")
+        else:
+            clf, _ = make()
+            clf.fit(train.texts + tune.texts, train.labels + tune.labels, args=clf.args.replace(holdout=0.0))
+            if final is not None:
+                clf.save(final)
         clf.thresholds_ = clf1.thresholds_.copy()
         clf.info_["thresholds_tuned_on"] = (
             f"{tune.source}, {len(tune)} rows, with the stage-1 model trained on {train.source}; this model is "
@@ -211,11 +237,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=None, help="default: the shipped folder in the package")
     p.add_argument("--no-refit", action="store_true", help="ship stage 1 (trained without the last year)")
     p.add_argument("--stage1", type=Path, default=None, help="folder to save stage 1 to, or reuse it from")
+    p.add_argument("--final", type=Path, default=None, help="folder to save the refit model to, or reuse it from")
     a = p.parse_args(argv)
     if not (a.data_dir / "topics" / "nyt_cap_train.jsonl").is_file():
         print(f"no topics/nyt_cap_train.jsonl under {a.data_dir}; pass --data-dir", file=sys.stderr)
         return 2
-    build(a.which, a.data_dir, a.out or shipped_dir(a.which), refit=not a.no_refit, stage1=a.stage1)
+    build(a.which, a.data_dir, a.out or shipped_dir(a.which), refit=not a.no_refit, stage1=a.stage1, final=a.final)
     return 0
 
 

@@ -305,6 +305,8 @@ def test_bad_model_sources_are_clear_errors(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     with pytest.raises(ModelLoadError, match="no config.json"):
         Summarizer(str(tmp_path / "empty"))
+    with pytest.raises(ModelLoadError, match="cannot load this hub model .offline"):
+        Summarizer("newsdesk-test/no-such-model")  # the test session is offline (conftest)
     bad = tmp_path / "bad.gguf"
     bad.write_bytes(b"GGUF" + os.urandom(64))
     with pytest.raises(ModelLoadError, match="cannot read this GGUF file"):

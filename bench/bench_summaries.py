@@ -95,7 +95,8 @@ def run_system(name: str, rows: list[dict], batch_size: int) -> tuple[list[str],
     seconds = (time.perf_counter() - t0) / len(rows)
     guards = [r.guard for r in results if r.guard]
     if guards:
-        extra = {k: sum(g[k] for g in guards) for k in ("kept", "repaired", "regenerated", "replaced", "dropped")}
+        keys = ("copied", "kept", "repaired", "regenerated", "replaced", "dropped")
+        extra = {k: sum(g.get(k, 0) for g in guards) for k in keys}
     return [r.summary for r in results], seconds, extra
 
 

@@ -198,10 +198,12 @@ def test_seq2seq_model_uses_its_own_window(bart_dir: Path) -> None:
 
 
 def test_rewrite_strategy_falls_back_to_article_sentences_under_the_guard(llama_dir: Path) -> None:
-    s = Summarizer(str(llama_dir), strategy="rewrite", max_new_tokens=6)
+    s = Summarizer(str(llama_dir), strategy="rewrite", max_new_tokens=6, rewrite_min_words=1)
     r = s.summarize(ARTICLE, return_details=True)
     # A random model's rewrites are noise: every one is rejected and replaced by the sentence it rewrote.
-    assert r.guard["replaced"] == 3 and r.guard["kept"] == 0
+    assert r.guard["replaced"] == 3 and r.guard["kept"] == 0 and r.guard["copied"] == 0
+    short = Summarizer(str(llama_dir), strategy="rewrite", max_new_tokens=6).summarize(ARTICLE, return_details=True)
+    assert short.guard["copied"] == 3 and short.summary == r.summary  # all shorter than 20 words: none rewritten
     assert r.summary.startswith("The council approved a budget of 12 million dollars on Tuesday.")
 
 
@@ -247,7 +249,7 @@ def test_split_into_parts_keeps_paragraphs_whole_and_splits_long_ones() -> None:
 
 
 def test_save_and_load_round_trip(llama_dir: Path, tmp_path: Path) -> None:
-    s = Summarizer(str(llama_dir), strategy="rewrite", max_new_tokens=6, max_words=40)
+    s = Summarizer(str(llama_dir), strategy="rewrite", max_new_tokens=6, max_words=40, rewrite_min_words=1)
     out = s.save(tmp_path / "saved")
     assert (out / "model.safetensors").is_file() and not list(out.glob("*.bin"))
     again = Summarizer(str(out), max_new_tokens=6)

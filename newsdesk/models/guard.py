@@ -90,9 +90,11 @@ class Verdict:
 
 @dataclass
 class GuardReport:
-    """Per summary: how many generated sentences were kept as generated, repaired, regenerated, replaced by
-    article content or dropped, and the unsupported names/numbers the guard found."""
+    """Per summary: how many sentences were copied from the article (short enough already, asides deleted), and
+    how many generated ones were kept as generated, repaired, regenerated, replaced by article content or dropped;
+    the unsupported names/numbers and other problems the guard found."""
 
+    copied: int = 0
     kept: int = 0
     repaired: int = 0
     regenerated: int = 0
@@ -111,6 +113,7 @@ class GuardReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "copied": self.copied,
             "kept": self.kept,
             "repaired": self.repaired,
             "regenerated": self.regenerated,

@@ -63,6 +63,7 @@ class Summarizer:
     * a local model folder, a Hugging Face hub id (online), or a ``.gguf`` file: encoder-decoder checkpoints
       (BART, PEGASUS, T5) run as seq2seq, chat/instruct decoders with their chat template.
 
+    With the ``rewrite`` strategy only sentences of ``rewrite_min_words`` or more words are rewritten.
     Generation is greedy and deterministic unless ``do_sample`` is set. ``max_words`` caps summary length (the
     per-call argument overrides it). ``guard`` checks every generated sentence against the article: a sentence
     with a name or number the article does not support is repaired, regenerated or replaced by article content.
@@ -86,6 +87,7 @@ class Summarizer:
         max_input_tokens: int | None = None,
         max_parts: int = 8,
         lead_k: int = 3,
+        rewrite_min_words: int = 20,
         prompt: str | None = None,
         trust_remote_code: bool = False,
         threads: int | None = None,
@@ -107,6 +109,7 @@ class Summarizer:
         self.max_input_tokens = max_input_tokens
         self.max_parts = max_parts
         self.lead_k = lead_k
+        self.rewrite_min_words = rewrite_min_words
         self.prompt = prompt
         self.trust_remote_code = trust_remote_code
         self.threads = threads

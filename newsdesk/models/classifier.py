@@ -287,8 +287,6 @@ class TopicClassifier:
         name = str(name_or_dir)
         if name in SHIPPED:
             path = shipped_dir(name)
-            if name == "default" and not (path / MODEL_FILE).is_file():  # TEMPORARY until the default ships
-                path = shipped_dir("tfidf")
             if not (path / MODEL_FILE).is_file():
                 raise ModelLoadError(f"the shipped model {name!r} is missing from {path}; reinstall newsdesk")
         else:

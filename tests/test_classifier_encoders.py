@@ -25,6 +25,16 @@ TOPIC_WORDS = {
 FILLER = ["the", "a", "of", "city", "weather", "music", "said", "today", "people", "new"]
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _one_thread():
+    """Tiny models gain nothing from two threads, and on a busy machine their many small ops stall on thread
+    hand-offs (a 2-thread run here took minutes instead of seconds)."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 @pytest.fixture(scope="session")
 def tiny_bert(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 2-layer, 32-wide random BERT with a word-level vocabulary, saved like a hub checkpoint."""

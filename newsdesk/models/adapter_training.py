@@ -21,7 +21,7 @@ from newsdesk.models.lora import BERT_TARGETS, add_lora, merge_lora
 from newsdesk.models.training_args import TrainingArgs
 
 log = logging.getLogger(__name__)
-LORA_LR = 5e-4
+LORA_LR = 1e-3
 
 
 def _bucketed_batches(lengths: np.ndarray, batch_size: int, rng: np.random.Generator) -> list[np.ndarray]:
@@ -47,8 +47,18 @@ def train_adapter(
 
     Returns ``(adapter tensors, head coef (L, H), head intercept (L,), stats)``.
     """
+    threads = torch.get_num_threads()
     if args.threads:
         torch.set_num_threads(args.threads)
+    try:
+        return _train(enc, texts, Y, args, say)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _train(
+    enc: Encoder, texts: Sequence[str], Y: np.ndarray, args: TrainingArgs, say: Callable[[str], None]
+) -> tuple[dict[str, torch.Tensor], np.ndarray, np.ndarray, dict[str, float]]:
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
     model = enc.model.float()

@@ -74,8 +74,18 @@ class TransformerTopics:
 
         if not self.base:
             raise NewsdeskError("the transformer backend needs base=<checkpoint folder or hub id> to fine-tune")
+        threads = torch.get_num_threads()
         if args.threads:
             torch.set_num_threads(args.threads)
+        try:
+            self._train(texts, Y, args)
+        finally:
+            torch.set_num_threads(threads)
+        return self
+
+    def _train(self, texts: Sequence[str], Y: np.ndarray, args: TrainingArgs) -> None:
+        import torch
+
         torch.manual_seed(args.seed)
         rng = np.random.default_rng(args.seed)
         enc = self._load(self.base, dtype="float32", new_head=True)
@@ -115,7 +125,6 @@ class TransformerTopics:
         model.eval()
         enc.model = model.to(enc.device, enc.dtype)
         self.encoder_ = enc
-        return self
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         chunks = self.encoder_.chunk(texts)

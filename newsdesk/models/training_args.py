@@ -18,7 +18,7 @@ class TrainingArgs:
     """
 
     epochs: int = 3
-    learning_rate: float | None = None  # body: None → 5e-4 for a LoRA adapter, 5e-5 for full fine-tuning
+    learning_rate: float | None = None  # body: None → 1e-3 for a LoRA adapter, 5e-5 for full fine-tuning
     head_learning_rate: float = 3e-3
     batch_size: int = 32
     max_length: int = 64  # tokens per training text; longer training texts are truncated (inference chunks)
@@ -28,9 +28,9 @@ class TrainingArgs:
     holdout: float = 0.1
     cv_below: int = 2000
     C: float = 4.0  # inverse L2 strength of the linear heads (tf-idf, frozen embeddings)
-    lora_rank: int = 8
-    lora_alpha: float = 16.0
-    lora_layers: int = 6  # adapt the top N encoder layers; 0 keeps the body frozen
+    lora_rank: int = 16
+    lora_alpha: float = 32.0
+    lora_layers: int = 2  # adapt the top N encoder layers (the lower ones are cached once); 0: frozen body
     threads: int | None = None  # torch CPU threads during training (None: torch's default)
     log_every: int = 100
 

@@ -61,7 +61,12 @@ def add_runtime_args(p: argparse.ArgumentParser, batch_size: int) -> None:
     g = p.add_argument_group("runtime")
     g.add_argument("--batch-size", type=positive_int, default=batch_size, help="articles per model call")
     g.add_argument("--device", choices=DEVICES, default="auto", help="where models run")
-    g.add_argument("--dtype", choices=DTYPES, default="auto", help="model precision (auto: bf16 on CPU)")
+    g.add_argument(
+        "--dtype",
+        choices=DTYPES,
+        default="auto",
+        help="model precision (auto: bf16 where the hardware runs it natively, else fp32)",
+    )
 
 
 def positive_int(value: str) -> int:

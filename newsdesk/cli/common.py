@@ -65,7 +65,7 @@ def add_runtime_args(p: argparse.ArgumentParser, batch_size: int) -> None:
         "--dtype",
         choices=DTYPES,
         default="auto",
-        help="model precision (auto: bf16 where the hardware runs it natively, else fp32)",
+        help="precision (auto: bf16 where natively supported, else fp32)",
     )
 
 

@@ -71,8 +71,7 @@ class Encoder:
         self.source = None if source is None else str(source)
         path = resolve_source(source)
         self.device = resolve_device(device)
-        # fp32 on CPU: bf16 matmuls are emulated (several times slower) on CPUs without AVX512-BF16/AMX.
-        self.dtype = resolve_dtype(dtype, self.device, cpu_default="float32")
+        self.dtype = resolve_dtype(dtype, self.device)
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=trust_remote_code)
             auto = (

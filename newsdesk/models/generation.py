@@ -65,17 +65,6 @@ def resolve_source(name: str) -> ModelSource:
     )
 
 
-def cpu_default_dtype() -> str:
-    """bfloat16 where the CPU computes it natively (AVX512-BF16 or AMX), else float32: without those
-    instructions bf16 matrix products are emulated and run 2-3x slower than float32."""
-    try:
-        with open("/proc/cpuinfo") as f:
-            flags = next((line for line in f if line.startswith("flags")), "")
-    except OSError:
-        return "float32"
-    return "bfloat16" if ("avx512_bf16" in flags or "amx_bf16" in flags) else "float32"
-
-
 @dataclass
 class LoadedModel:
     """A model ready to generate: ``kind`` is ``seq2seq``, ``chat`` or ``causal`` (no chat template)."""
@@ -119,7 +108,7 @@ def load_model(name: str, device: str = "auto", dtype: str = "auto", *, trust_re
         location = source.location
     offline = os.environ.get("HF_HUB_OFFLINE") == "1" or os.environ.get("TRANSFORMERS_OFFLINE") == "1"
     dev = resolve_device(device)
-    torch_dtype = resolve_dtype(dtype, dev, cpu_default=cpu_default_dtype())
+    torch_dtype = resolve_dtype(dtype, dev)
     try:
         config = AutoConfig.from_pretrained(location, trust_remote_code=trust_remote_code)
         seq2seq = bool(getattr(config, "is_encoder_decoder", False))

@@ -177,7 +177,7 @@ def test_csv_labels(tmp_path: Path) -> None:
     [
         ([{"id": "1", "text": "x"}], [], "no 'labels' field"),
         ([{"id": "1", "text": "x", "labels": 3}], [], "must be a list of label names"),
-        ([{"id": "1", "text": "x", "labels": [1]}], [], "must hold label names"),
+        ([{"id": "1", "text": "x", "labels": [1]}], [], "must be a list of label names"),
         ([{"id": str(i), "text": f"t {i}", "labels": ["a"] if i == 0 else []} for i in range(10)], [], "too few"),
         ([{"id": "1", "text": "x", "labels": ["a"]}], ["--base", "nonsense"], "--base 'nonsense'"),
         ([{"id": "1", "labels": ["a"]}], [], "no 'text' field"),

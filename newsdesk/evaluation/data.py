@@ -11,6 +11,7 @@ from typing import Any
 
 from newsdesk.articles import Article, BadRecord, FieldMap, read_articles, record_to_article
 from newsdesk.errors import InputError, NewsdeskError
+from newsdesk.training.data import parse_labels as parse_label_cell
 
 MAX_IDS_SHOWN = 5
 
@@ -64,37 +65,11 @@ def as_articles(records: Any) -> list[Article | BadRecord]:
 
 
 def parse_labels(value: Any, where: str, field_name: str) -> list[str] | None:
-    """Gold labels as a list of strings; ``None`` when the record has none (it is then skipped).
-
-    JSON lists of strings are taken as they are; a string (a CSV cell) is split on ``;``, and may be a JSON
-    list. Anything else is an error that names the record.
-    """
+    """Gold labels as a list of strings, parsed as for training; ``None`` when the record has none (it is then
+    skipped). Anything else is an error that names the record."""
     if value is None:
         return None
-    if isinstance(value, str):
-        s = value.strip()
-        if s.startswith("["):
-            try:
-                value = json.loads(s)
-            except json.JSONDecodeError:
-                raise InputError(f"{where}: {field_name!r} is not a valid JSON list: {s[:60]!r}") from None
-        else:
-            return [p.strip() for p in s.split(";") if p.strip()]
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        shown = json.dumps(value)[:60] if _jsonable(value) else repr(value)[:60]
-        raise InputError(
-            f"{where}: {field_name!r} must be a list of label names (strings), got {shown}; "
-            "integer class ids need mapping to names first"
-        )
-    return list(dict.fromkeys(v.strip() for v in value if v.strip()))
-
-
-def _jsonable(value: Any) -> bool:
-    try:
-        json.dumps(value)
-    except (TypeError, ValueError):
-        return False
-    return True
+    return list(dict.fromkeys(parse_label_cell(value, where, field_name)))
 
 
 def parse_summary(value: Any, where: str, field_name: str) -> str | None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from newsdesk.articles import BadRecord, read_articles
-from newsdesk.errors import NewsdeskError
+from newsdesk.errors import InputError, NewsdeskError
 
 _SPLIT = re.compile(r"[;|,]")
 
@@ -48,10 +48,12 @@ def parse_labels(value: object, where: str, labels_field: str) -> list[str]:
         out = []
         for v in value:
             if not isinstance(v, str) or not v.strip():
-                raise NewsdeskError(f"{where}: field {labels_field!r} must hold label names (strings), found {v!r:.40}")
+                raise InputError(
+                    f"{where}: field {labels_field!r} must be a list of label names (strings), found {v!r:.40}"
+                )
             out.append(v.strip())
         return out
-    raise NewsdeskError(
+    raise InputError(
         f'{where}: field {labels_field!r} must be a list of label names or a string like "a;b", '
         f"got {type(value).__name__} {value!r:.40}"
     )

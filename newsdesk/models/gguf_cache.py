@@ -17,31 +17,12 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from newsdesk.assets import cache_dir, sha256_file
+from newsdesk.assets import cache_dir, file_sha256
 from newsdesk.errors import ModelLoadError
 
 CACHE_VERSION = 1
 _MARKER = "newsdesk-gguf.json"
 log = logging.getLogger(__name__)
-
-
-def file_sha256(path: Path) -> str:
-    """sha256 of ``path``, remembered per (path, size, mtime) so that a multi-hundred-MB file is hashed once."""
-    stat = path.stat()
-    key = f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
-    memo = cache_dir() / "sha256.json"
-    try:
-        known = json.loads(memo.read_text())
-    except (OSError, ValueError):
-        known = {}
-    if key in known:
-        return known[key]
-    digest = sha256_file(path)
-    known[key] = digest
-    tmp = memo.with_name(f".{memo.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(known))
-    os.replace(tmp, memo)
-    return digest
 
 
 def cache_path(sha256: str) -> Path:

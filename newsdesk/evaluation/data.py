@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -92,38 +92,31 @@ def _check_no_duplicates(bad: list[BadRecord]) -> None:
         )
 
 
-def gold_topics(records: Any, labels_field: str) -> tuple[list[Article], list[list[str]], Skipped]:
-    """The articles that carry gold labels, their label lists, and what was skipped."""
+def _with_gold(records: Any, field: str, parse: Callable[[Any, str, str], Any]) -> tuple[list[Article], list, Skipped]:
+    """The articles whose ``field`` parses to a gold value, those values, and what was skipped."""
     arts, gold, skipped = [], [], Skipped()
     for rec in as_articles(records):
         if isinstance(rec, BadRecord):
             skipped.bad.append(rec)
             continue
-        labs = parse_labels(rec.meta.get(labels_field), rec.source or f"id {rec.id}", labels_field)
-        if labs is None:
+        value = parse(rec.meta.get(field), rec.source or f"id {rec.id}", field)
+        if value is None:
             skipped.no_gold.append(rec.id)
             continue
         arts.append(rec)
-        gold.append(labs)
+        gold.append(value)
     _check_no_duplicates(skipped.bad)
     return arts, gold, skipped
 
 
+def gold_topics(records: Any, labels_field: str) -> tuple[list[Article], list[list[str]], Skipped]:
+    """The articles that carry gold labels, their label lists, and what was skipped."""
+    return _with_gold(records, labels_field, parse_labels)
+
+
 def gold_summaries(records: Any, summary_field: str) -> tuple[list[Article], list[str], Skipped]:
     """The articles that carry a reference summary, the references, and what was skipped."""
-    arts, refs, skipped = [], [], Skipped()
-    for rec in as_articles(records):
-        if isinstance(rec, BadRecord):
-            skipped.bad.append(rec)
-            continue
-        ref = parse_summary(rec.meta.get(summary_field), rec.source or f"id {rec.id}", summary_field)
-        if ref is None:
-            skipped.no_gold.append(rec.id)
-            continue
-        arts.append(rec)
-        refs.append(ref)
-    _check_no_duplicates(skipped.bad)
-    return arts, refs, skipped
+    return _with_gold(records, summary_field, parse_summary)
 
 
 def read_prediction_records(path: str | Path) -> list[dict[str, Any]]:

@@ -229,3 +229,72 @@ def test_zero_shot_without_training(tiny_bert: Path, tmp_path: Path) -> None:
     back = TopicClassifier.load(fitted.save(tmp_path / "zs"))
     np.testing.assert_allclose(back.predict_proba(texts), fitted.predict_proba(texts), atol=1e-6)
     assert (tmp_path / "zs" / MODEL_FILE).is_file()
+
+
+# ---- speed options: a shallower body, int8 linear layers -----------------------------------------------------------
+def test_encoder_layers_round_trip(tiny_bert: Path, tmp_path: Path) -> None:
+    texts, labels = make_data(60)
+    opts = {"encoder_layers": 1}
+    clf = TopicClassifier("embedding", base=str(tiny_bert), chunk_tokens=16, device="cpu", backend_options=opts)
+    clf.fit(texts, labels, args=FAST)
+    assert len(clf.model_.encoder_.model.encoder.layer) == 1
+    d = clf.save(tmp_path / "shallow")
+    from safetensors.numpy import load_file
+
+    assert {k.split(".")[2] for k in load_file(str(d / "adapter.safetensors"))} == {"0"}  # LoRA on the kept layer
+    back = TopicClassifier.load(d, device="cpu")
+    assert len(back.model_.encoder_.model.encoder.layer) == 1
+    assert back.model_.encoder_.model.config.num_hidden_layers == 1
+    np.testing.assert_allclose(back.predict_proba(texts), clf.predict_proba(texts), atol=1e-5)
+    full = TopicClassifier("embedding", base=str(tiny_bert), chunk_tokens=16, device="cpu").fit(
+        texts, labels, args=FAST
+    )
+    assert not np.allclose(full.predict_proba(texts), clf.predict_proba(texts), atol=1e-3)  # really one layer less
+
+
+@pytest.mark.parametrize("layers", [0, 3, "2"])
+def test_encoder_layers_out_of_range(tiny_bert: Path, layers) -> None:
+    from newsdesk.errors import NewsdeskError
+
+    with pytest.raises(NewsdeskError, match="encoder_layers must be between 1 and 2"):
+        Encoder(tiny_bert, device="cpu", layers=layers)
+
+
+def test_encoder_layers_needs_a_bert_like_body() -> None:
+    from newsdesk.errors import NewsdeskError
+    from newsdesk.models.encoder import truncate_layers
+
+    with pytest.raises(NewsdeskError, match="BERT-like"):
+        truncate_layers(torch.nn.Linear(4, 4), 1, "toy")
+
+
+def test_int8_close_to_fp32_and_saved(emb_model: TopicClassifier, tiny_bert: Path, tmp_path: Path) -> None:
+    texts, labels = make_data(60)
+    q = TopicClassifier(
+        "embedding",
+        base=str(tiny_bert),
+        chunk_tokens=16,
+        chunk_overlap=4,
+        device="cpu",
+        backend_options={"quantize": "int8"},
+    ).fit(texts, labels, args=FAST)  # the same training as emb_model; only inference is quantised
+    linear = q.model_.encoder_.model.encoder.layer[0].output.dense
+    assert "Quantized" in type(linear).__module__ + repr(linear)
+    test, _ = make_data(30, seed=1)
+    pq, pf = q.predict_proba(test), emb_model.predict_proba(test)
+    np.testing.assert_allclose(pq, pf, atol=0.05)
+    assert not np.allclose(pq, pf, atol=1e-7)
+    back = TopicClassifier.load(q.save(tmp_path / "int8"), device="cpu")
+    assert back.model_.quantize == "int8"
+    np.testing.assert_allclose(back.predict_proba(test), pq, atol=1e-5)
+    none = TopicClassifier.load(emb_model.save(tmp_path / "fp32"), device="cpu")
+    assert none.model_.quantize == "none" and isinstance(
+        none.model_.encoder_.model.encoder.layer[0].output.dense, torch.nn.Linear
+    )
+
+
+def test_unknown_quantize_is_refused() -> None:
+    from newsdesk.errors import NewsdeskError
+
+    with pytest.raises(NewsdeskError, match="quantize"):
+        TopicClassifier("embedding", backend_options={"quantize": "int4"})._new_backend(["a"])

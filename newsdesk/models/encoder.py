@@ -3,6 +3,9 @@
 Text longer than the window is cut into overlapping windows of ``chunk_tokens`` tokens (special tokens
 included); every token lands in at least one window, and each window is mean-pooled and L2-normalised as
 sentence-transformers does. What to do with several windows of one text is the caller's choice.
+
+``layers=N`` keeps only the first N transformer layers of a BERT-like body (a faster, shallower encoder) and
+``quantize="int8"`` runs its linear layers in dynamic int8 on CPU (see :mod:`newsdesk.models.quantize`).
 """
 
 from __future__ import annotations
@@ -48,6 +51,18 @@ def resolve_source(source: str | Path | None) -> str:
     return str(source)
 
 
+def truncate_layers(model: Any, layers: int, name: str = "the encoder") -> None:
+    """Keep the first ``layers`` transformer layers of a BERT-like ``model`` (its body or a model with a head)."""
+    body = getattr(model, "base_model", model)
+    stack = getattr(getattr(body, "encoder", None), "layer", None)
+    if not isinstance(stack, torch.nn.ModuleList):
+        raise NewsdeskError(f"encoder_layers needs a BERT-like encoder (encoder.layer); {name!r} is not one")
+    if isinstance(layers, bool) or not isinstance(layers, int) or not 1 <= layers <= len(stack):
+        raise NewsdeskError(f"encoder_layers must be between 1 and {len(stack)} for {name!r}, got {layers!r}")
+    body.encoder.layer = stack[:layers]
+    body.config.num_hidden_layers = layers
+
+
 class Encoder:
     """Tokenizer + transformer body with window chunking and mean pooling."""
 
@@ -64,6 +79,8 @@ class Encoder:
         trust_remote_code: bool = False,
         head: str = "none",
         model_kwargs: dict[str, Any] | None = None,
+        layers: int | None = None,
+        quantize: str = "none",
     ) -> None:
         import transformers
         from transformers import AutoTokenizer
@@ -80,6 +97,8 @@ class Encoder:
             model = auto.from_pretrained(path, trust_remote_code=trust_remote_code, **(model_kwargs or {}))
         except (OSError, ValueError) as exc:
             raise ModelLoadError(f"encoder {path!r} cannot be loaded: {exc}") from None
+        if layers is not None:
+            truncate_layers(model, layers, path)
         if adapter:
             from newsdesk.models.lora import apply_lora_state
 
@@ -88,6 +107,8 @@ class Encoder:
             except (ValueError, KeyError, AttributeError) as exc:
                 raise ModelLoadError(f"the saved adapter does not fit encoder {path!r}: {exc}") from None
         self.model = model.to(self.device, self.dtype).eval()
+        self.quantized = "none"
+        self.quantize(quantize)
         self.tokenizer.model_max_length = 1 << 30  # we chunk ourselves; silence the length warning
         max_pos = int(getattr(model.config, "max_position_embeddings", 512) or 512)
         self.prefix, self.suffix = self._special_tokens()
@@ -98,6 +119,18 @@ class Encoder:
         self.overlap = min(chunk_overlap, self.window // 2)
         self.batch_size = batch_size
         self.pad_id = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
+
+    def quantize(self, how: str) -> None:
+        """Quantise the body for inference (``"int8"``: dynamic int8 linear layers, CPU only); ``"none"``: no-op.
+
+        Call it after training: a quantised body cannot be tuned further.
+        """
+        from newsdesk.models.quantize import check_quantize, quantize_linear
+
+        if check_quantize(how) != "none" and self.quantized == "none":
+            model = quantize_linear(self.model, how, self.device)
+            if model is not self.model:
+                self.model, self.dtype, self.quantized = model, torch.float32, how
 
     def _special_tokens(self) -> tuple[list[int], list[int]]:
         plain = self.tokenizer("hello", add_special_tokens=False)["input_ids"]

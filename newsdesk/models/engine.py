@@ -142,8 +142,9 @@ class GenerativeSummarizer:
         # What the model is asked to shorten: the sentence without attributions and asides (deletions only),
         # which is also what stands in for a rewrite the guard rejects.
         bases = [[compress_sentence(x) for x in sents] for sents in chosen]
-        # Sentences already about highlight length are kept as they are: rewriting them costs time and, in
-        # measurements on CNN/DM, loses more overlap with reference summaries than it gains in brevity.
+        # Sentences already about highlight length are kept as they are: rewriting them costs time and gains
+        # little. On the first 40 CNN/DM rows, rewriting from 20 / 15 / 12 words gave RLsum 38.4 / 38.0 / 38.0 and
+        # novel bigrams 14.2 / 15.1 / 15.5 % (LEAD-3: 38.0, 0 %).
         flat = [
             (j, k)
             for j, sents in enumerate(bases)

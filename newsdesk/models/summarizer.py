@@ -87,7 +87,7 @@ class Summarizer:
         max_input_tokens: int | None = None,
         max_parts: int = 8,
         lead_k: int = 3,
-        rewrite_min_words: int = 20,
+        rewrite_min_words: int = 15,
         prompt: str | None = None,
         trust_remote_code: bool = False,
         threads: int | None = None,

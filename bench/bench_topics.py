@@ -113,7 +113,30 @@ def speed(clf: TopicClassifier, texts: list[str], repeats: int = 2) -> dict:
     out = {"articles": len(texts), "seconds": best_model, "per_second": len(texts) / best_model}
     if enc is not None:
         out |= {"chunks": len(enc.chunk(texts).ids), "bare_seconds": best_bare, "ratio": best_model / best_bare}
+        out["body"] = (
+            f"{enc.model.config.num_hidden_layers}-layer encoder, {getattr(enc, 'quantized', 'none')} quantisation"
+        )
     return out
+
+
+def stock_speed(enc, texts: list[str], repeats: int = 2) -> dict | None:
+    """Bare forward speed of the full fp32 body that a shallower or quantised model's encoder was made from."""
+    from newsdesk.models.encoder import Encoder
+
+    if enc is None:
+        return None
+    full = Encoder(enc.source, chunk_tokens=enc.chunk_tokens, chunk_overlap=enc.overlap, batch_size=enc.batch_size)
+    n_full = full.model.config.num_hidden_layers
+    if enc.model.config.num_hidden_layers == n_full and getattr(enc, "quantized", "none") == "none":
+        return None
+    chunks = full.chunk(texts)
+    full.bare_forward(full.chunk(texts[:4]))
+    best = float("inf")
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        full.bare_forward(chunks)
+        best = min(best, time.perf_counter() - t0)
+    return {"per_second": len(texts) / best, "body": f"{n_full}-layer encoder, fp32"}
 
 
 def pooling_study(clf: TopicClassifier, data_dir: Path, say) -> None:
@@ -213,10 +236,16 @@ def main(argv: list[str] | None = None) -> int:
     line = f"- {a.model}: {s['per_second']:.1f} articles/s ({s['articles']} articles, {words:.0f} words avg"
     if "ratio" in s:
         line += (
-            f", {s['chunks']} windows); bare encoder forward over the same windows "
+            f", {s['chunks']} windows, {s['body']}); bare encoder forward over the same windows "
             f"{s['articles'] / s['bare_seconds']:.1f} articles/s; model/bare time ratio {s['ratio']:.2f}"
         )
     say(line + ")")
+    stock = stock_speed(find_encoder(clf), arts)
+    if stock is not None:
+        say(
+            f"- the stock encoder it was cut from ({stock['body']}), bare forward over the same windows: "
+            f"{stock['per_second']:.1f} articles/s; {a.model} is {s['per_second'] / stock['per_second']:.1f}× that"
+        )
     st = speed(tfidf, arts)
     say(f"- tfidf: {st['per_second']:.0f} articles/s")
     if a.pooling_study:

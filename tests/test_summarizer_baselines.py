@@ -70,3 +70,19 @@ def test_cli_summarize_with_lead(tmp_path):
     assert proc.returncode == 0, proc.stderr
     rec = json.loads(out.read_text())
     assert rec["id"] == "a1" and rec["summary"].startswith("The city council approved")
+
+
+def test_cli_threads_option_sets_torch_threads(tmp_path, monkeypatch):
+    import torch
+
+    from newsdesk.cli import main
+
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": "a1", "text": ARTICLE}) + "\n")
+    calls = []
+    monkeypatch.setattr(torch, "set_num_threads", calls.append)
+    out = tmp_path / "out.jsonl"
+    assert main(["summarize", str(src), "--model", "lead", "-o", str(out), "--quiet", "--threads", "1"]) == 0
+    assert calls == [1] and json.loads(out.read_text())["id"] == "a1"
+    with pytest.raises(SystemExit):
+        main(["summarize", str(src), "--model", "lead", "--threads", "0"])

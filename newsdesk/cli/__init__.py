@@ -46,6 +46,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Library loading bars ("Loading weights") would interleave with newsdesk's own progress on stderr.
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    if getattr(args, "threads", None):
+        import torch
+
+        torch.set_num_threads(args.threads)
     try:
         return int(args.func(args) or 0)
     except NewsdeskError as exc:

@@ -67,6 +67,13 @@ def add_runtime_args(p: argparse.ArgumentParser, batch_size: int) -> None:
         default="auto",
         help="precision (auto: bf16 where natively supported, else fp32)",
     )
+    g.add_argument(
+        "--threads",
+        type=positive_int,
+        default=None,
+        help="CPU threads for the models (default: one per core; on a machine busy with other work, 1 is "
+        "steadier and often faster)",
+    )
 
 
 def positive_int(value: str) -> int:

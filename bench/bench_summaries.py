@@ -125,7 +125,7 @@ def main() -> None:
     ap.add_argument("--data", default="cnndm", choices=["cnndm", "xsum"])
     ap.add_argument("--limit", type=int, default=0, help="first N rows (0: all)")
     ap.add_argument("--systems", default="lead3,raw,default")
-    ap.add_argument("--batch-size", type=int, default=8)
+    ap.add_argument("--batch-size", type=int, default=16)
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--coldstart", action="store_true", help="also time a new process to its first summary")
     ap.add_argument("--show", type=int, default=0, help="print the first N summaries of each system")

@@ -11,6 +11,7 @@ from typing import Any
 from newsdesk.articles import FORMATS, check_inputs, read_articles, read_dataset
 from newsdesk.cli.common import HelpFormatter, add_runtime_args, positive_int
 from newsdesk.errors import NewsdeskError
+from newsdesk.models.summarizer import DEFAULT_BATCH_SIZE
 
 TOPICS_EXAMPLES = """\
 examples:
@@ -105,7 +106,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         if kind == "topics":
             o.add_argument("--show-errors", type=int, default=10, metavar="K", help="worst mistakes listed per model")
         o.add_argument("--quiet", action="store_true", help="no progress messages")
-        add_runtime_args(q, 32 if kind == "topics" else 8)
+        add_runtime_args(q, 32 if kind == "topics" else DEFAULT_BATCH_SIZE)
         q.set_defaults(func=_run_topics if kind == "topics" else _run_summaries)
 
 

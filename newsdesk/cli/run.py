@@ -16,6 +16,7 @@ from newsdesk.cli.common import (
     positive_int,
     show_progress,
 )
+from newsdesk.models.summarizer import DEFAULT_BATCH_SIZE
 from newsdesk.pipelines import analyze_step, classify_step, summarize_step
 from newsdesk.sinks import ErrorLog, RecordSink, default_errors_path
 
@@ -48,8 +49,8 @@ output: one JSON line per article: {"id", "labels", "scores", "summary", ...}
 def add_parsers(sub: argparse._SubParsersAction) -> None:
     for name, helptext, examples, batch in (
         ("classify", "multi-label topics for each article", CLASSIFY_EXAMPLES, 32),
-        ("summarize", "an abstractive summary of each article", SUMMARIZE_EXAMPLES, 8),
-        ("analyze", "topics and summary of each article in one pass", ANALYZE_EXAMPLES, 8),
+        ("summarize", "an abstractive summary of each article", SUMMARIZE_EXAMPLES, DEFAULT_BATCH_SIZE),
+        ("analyze", "topics and summary of each article in one pass", ANALYZE_EXAMPLES, DEFAULT_BATCH_SIZE),
     ):
         p = sub.add_parser(name, help=helptext, description=helptext, epilog=examples, formatter_class=HelpFormatter)
         add_input_args(p)

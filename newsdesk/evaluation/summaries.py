@@ -36,6 +36,7 @@ from newsdesk.evaluation.metrics import (
     rouge_version,
     weighted_nanmean,
 )
+from newsdesk.models.summarizer import DEFAULT_BATCH_SIZE
 
 SUMMARY_METRICS = [
     MetricSpec("rouge1", "ROUGE-1", True, "rouge", compare=True),
@@ -152,7 +153,7 @@ def evaluate_summaries(
     max_words: int | None = None,
     n_boot: int = DEFAULT_N_BOOT,
     seed: int = DEFAULT_SEED,
-    batch_size: int = 8,
+    batch_size: int = DEFAULT_BATCH_SIZE,
     device: str = "auto",
     dtype: str = "auto",
     progress: bool = False,

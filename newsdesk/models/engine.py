@@ -31,6 +31,8 @@ REWRITE_PROMPT = "Rewrite this sentence shorter, keeping the key facts:\n{senten
 STRICT_PROMPT = "Shorten this sentence by deleting words. Keep every name and number as written:\n{sentence}"
 ABSTRACT_PROMPT = "Summarize this news article in {sentences} short sentences.\n\n{text}"
 REDUCE_PROMPT = "These are summaries of consecutive parts of one news article. Summarize them in {sentences} short sentences.\n\n{text}"  # noqa: E501
+# Sentences per generation batch in the rewrite strategy (see summarizer.DEFAULT_BATCH_SIZE).
+REWRITE_BATCH = 48
 # Tokens kept free in the window for the instruction and chat template around an article part.
 PROMPT_RESERVE = 64
 
@@ -157,7 +159,11 @@ class GenerativeSummarizer:
         prompt = self.s.prompt or REWRITE_PROMPT
         flat_bases = [bases[j][k] for j, k in flat]
         outputs = self._generate(
-            [prompt.format(sentence=b) for b in flat_bases], 64, 24, REWRITE_SYSTEM, self._rewrite_limits(flat_bases)
+            [prompt.format(sentence=b) for b in flat_bases],
+            64,
+            REWRITE_BATCH,
+            REWRITE_SYSTEM,
+            self._rewrite_limits(flat_bases),
         )
         results: list[list[str]] = [list(b) for b in bases]
         retry: list[tuple[int, int]] = []
@@ -185,7 +191,9 @@ class GenerativeSummarizer:
             retry_bases = [bases[j][k] for j, k in retry]
             prompts = [STRICT_PROMPT.format(sentence=b) for b in retry_bases]
             limits = self._rewrite_limits(retry_bases)
-            for (j, k), out in zip(retry, self._generate(prompts, 64, 24, REWRITE_SYSTEM, limits), strict=True):
+            for (j, k), out in zip(
+                retry, self._generate(prompts, 64, REWRITE_BATCH, REWRITE_SYSTEM, limits), strict=True
+            ):
                 job = jobs[j]
                 assert job.guard is not None
                 rewrite = _first_sentences(out, 1)

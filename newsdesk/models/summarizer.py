@@ -21,6 +21,9 @@ from newsdesk.text import count_words
 BASELINES = {"lead": LeadSummarizer, "extractive": CentralSummarizer}
 SETTINGS_FILE = "newsdesk-summarizer.json"
 STRATEGIES = ("auto", "rewrite", "abstract")
+# Articles per model call: the default's sentences of 16 articles fill a generation batch of about 48, where a
+# decoding step costs 8 ms a sequence on 2 CPU cores against 12 ms in batches of 20 (3.0 vs 3.45 s/article).
+DEFAULT_BATCH_SIZE = 16
 
 
 @dataclass
@@ -178,7 +181,7 @@ class Summarizer:
         self,
         texts: str | Iterable[str],
         max_words: int | None = None,
-        batch_size: int = 8,
+        batch_size: int = DEFAULT_BATCH_SIZE,
         return_details: bool = False,
     ) -> str | SummaryResult | list[str] | list[SummaryResult]:
         """Summarise one text (→ ``str``) or a list of texts (→ ``list[str]``), ``batch_size`` at a time.
@@ -193,7 +196,7 @@ class Summarizer:
         return out[0] if single else out
 
     def summarize_stream(
-        self, texts: Iterable[str], max_words: int | None = None, batch_size: int = 8
+        self, texts: Iterable[str], max_words: int | None = None, batch_size: int = DEFAULT_BATCH_SIZE
     ) -> Iterator[SummaryResult]:
         """Yield one :class:`SummaryResult` per text, in order, as each batch of ``batch_size`` finishes."""
         if batch_size < 1:

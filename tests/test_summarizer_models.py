@@ -372,3 +372,20 @@ def test_shrinking_greedy_decoder_matches_generate(llama_dir: Path) -> None:
     mine = greedy_generate(model, enc["input_ids"], enc["attention_mask"], [10, 10, 2], {stop})
     assert mine == [until_stop(ref[0], 10), until_stop(ref[1], 10), until_stop(ref[2], 2)]
     assert len(mine[1]) == free[1].index(stop) < 10 and len(mine[2]) <= 2
+
+
+def test_a_checkpoints_own_logit_settings_keep_generate(llama_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A repetition penalty in the checkpoint's generation config must still apply: the shrinking greedy decoder
+    (plain argmax) is used only when nothing changes the logits."""
+    import newsdesk.models.greedy as greedy_mod
+
+    used: list[int] = []
+    real = greedy_mod.greedy_generate
+    monkeypatch.setattr(greedy_mod, "greedy_generate", lambda *a, **k: used.append(1) or real(*a, **k))
+    s = Summarizer(str(llama_dir), max_new_tokens=4)
+    s.summarize(ARTICLE)
+    assert used
+    used.clear()
+    s._engine.lm.model.generation_config.repetition_penalty = 1.3
+    s.summarize(ARTICLE)
+    assert not used

@@ -179,7 +179,7 @@ def generate(
     at the right for seq2seq; callers split long texts first."""
     import torch
 
-    from newsdesk.models.greedy import greedy_generate, stop_ids
+    from newsdesk.models.greedy import config_processes_logits, greedy_generate, stop_ids
 
     if not prompts:
         return []
@@ -227,7 +227,11 @@ def generate(
             max(1, min(options.max_new_tokens, new_token_limits[i] if new_token_limits is not None else 1 << 30))
             for i in idx
         ]
-        if lm.kind != "seq2seq" and options.plain_greedy:
+        if (
+            lm.kind != "seq2seq"
+            and options.plain_greedy
+            and not config_processes_logits(getattr(lm.model, "generation_config", None))
+        ):
             rows = greedy_generate(lm.model, enc["input_ids"], enc["attention_mask"], limits, stop_ids(lm.model, tok))
             for i, seq in zip(idx, tok.batch_decode(rows, skip_special_tokens=True), strict=True):
                 out[i] = seq.strip()

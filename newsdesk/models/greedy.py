@@ -32,6 +32,29 @@ def stop_ids(model: Any, tokenizer: Any) -> set[int]:
     return ids
 
 
+def config_processes_logits(generation_config: Any) -> bool:
+    """Whether a checkpoint's own generation config asks ``generate`` to change the logits even when greedy
+    (repetition penalty, banned n-grams or words, minimum lengths, suppressed or forced tokens): then
+    :func:`greedy_generate`, which takes the plain argmax, would not give the same text."""
+    if generation_config is None:
+        return False
+    penalty = getattr(generation_config, "repetition_penalty", None)
+    if penalty not in (None, 1.0):
+        return True
+    names = (
+        "no_repeat_ngram_size",
+        "bad_words_ids",
+        "min_length",
+        "min_new_tokens",
+        "suppress_tokens",
+        "begin_suppress_tokens",
+        "forced_bos_token_id",
+        "forced_eos_token_id",
+        "sequence_bias",
+    )
+    return any(getattr(generation_config, name, None) for name in names)
+
+
 @torch.inference_mode()
 def greedy_generate(
     model: Any,

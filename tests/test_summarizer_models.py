@@ -382,10 +382,123 @@ def test_a_checkpoints_own_logit_settings_keep_generate(llama_dir: Path, monkeyp
     used: list[int] = []
     real = greedy_mod.greedy_generate
     monkeypatch.setattr(greedy_mod, "greedy_generate", lambda *a, **k: used.append(1) or real(*a, **k))
-    s = Summarizer(str(llama_dir), max_new_tokens=4)
+    s = Summarizer(str(llama_dir), max_new_tokens=4, runtime="transformers")
     s.summarize(ARTICLE)
     assert used
     used.clear()
     s._engine.lm.model.generation_config.repetition_penalty = 1.3
     s.summarize(ARTICLE)
     assert not used
+
+
+# -- the native Llama runtime (newsdesk.models.native_llama) ---------------------------------------------------
+PROMPTS = [ARTICLE[:40], ARTICLE[:150], "Police said", ARTICLE[60:200]]
+
+
+def test_native_llama_logits_match_transformers(llama_dir: Path) -> None:
+    """Ragged prompts with a shared prefix (computed once), left-padded: each row's next-token logits equal
+    transformers' on that prompt alone."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from newsdesk.models.native_llama import NativeLlama
+
+    tok = AutoTokenizer.from_pretrained(llama_dir)
+    ref_model = AutoModelForCausalLM.from_pretrained(llama_dir).eval()
+    prefix = tok("The council approved", add_special_tokens=False)["input_ids"]
+    prompts = [prefix + tok(p, add_special_tokens=False)["input_ids"] for p in PROMPTS]
+    logits, session = NativeLlama(llama_dir).start(prompts)
+    with torch.inference_mode():
+        for row, ids in enumerate(prompts):
+            ref = ref_model(input_ids=torch.tensor([ids])).logits[0, -1]
+            torch.testing.assert_close(logits[row], ref, atol=1e-4, rtol=1e-4)
+        # one decoding step, after dropping a row
+        nxt = logits.argmax(-1)
+        session.keep(torch.tensor([0, 2, 3]))
+        stepped = session.step(nxt[[0, 2, 3]])
+        for row, orig in enumerate([0, 2, 3]):
+            ids = prompts[orig] + [int(nxt[orig])]
+            ref = ref_model(input_ids=torch.tensor([ids])).logits[0, -1]
+            torch.testing.assert_close(stepped[row], ref, atol=1e-4, rtol=1e-4)
+
+
+def test_native_greedy_tokens_match_transformers(llama_dir: Path) -> None:
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from newsdesk.models.greedy import decode_greedily, greedy_generate
+    from newsdesk.models.native_llama import NativeLlama
+
+    tok = AutoTokenizer.from_pretrained(llama_dir)
+    tok.padding_side = "left"
+    enc = tok(PROMPTS, return_tensors="pt", padding=True)
+    ref_model = AutoModelForCausalLM.from_pretrained(llama_dir).eval()
+    limits = [40, 12, 3, 40]  # longer than the cache's first allocation: it must grow
+    ref = greedy_generate(ref_model, enc["input_ids"], enc["attention_mask"], limits, {1})
+    prompts = [tok(p, add_special_tokens=False)["input_ids"] for p in PROMPTS]
+    with torch.inference_mode():
+        logits, session = NativeLlama(llama_dir).start(prompts)
+        mine = decode_greedily(logits, session, limits, {1})
+    assert mine == ref
+    assert [len(r) for r in mine][2] == 3
+
+
+def test_chat_tokenizer_matches_transformers(llama_dir: Path, tmp_path: Path) -> None:
+    from transformers import AutoTokenizer
+
+    from newsdesk.models.chat_tokenizer import ChatTokenizer
+
+    ref, mine = AutoTokenizer.from_pretrained(llama_dir), ChatTokenizer(llama_dir)
+    messages = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": ARTICLE}]
+    text = ref.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
+    assert mine.apply_chat_template(messages, add_generation_prompt=True) == text
+    ids = ref(text, add_special_tokens=False)["input_ids"]
+    assert mine.encode(text) == ids and mine(text, add_special_tokens=False)["input_ids"] == ids
+    assert mine.batch_decode([ids]) == ref.batch_decode([ids], skip_special_tokens=True)
+    assert (mine.eos_token_id, mine.pad_token_id) == (ref.eos_token_id, ref.pad_token_id)
+    mine.save_pretrained(tmp_path)
+    assert ChatTokenizer(tmp_path).encode(ARTICLE) == mine.encode(ARTICLE)
+
+
+def test_runtimes_give_the_same_summaries(llama_dir: Path) -> None:
+    native = Summarizer(str(llama_dir), strategy="rewrite", rewrite_min_words=3, max_new_tokens=12)
+    hf = Summarizer(str(llama_dir), strategy="rewrite", rewrite_min_words=3, max_new_tokens=12, runtime="transformers")
+    assert native._engine.lm.backend == "native" and hf._engine.lm.backend == "transformers"
+    texts = [ARTICLE, ARTICLE[60:], "The mayor will sign the plan next week, officials said on Monday in Paris."]
+    mine, ref = native.summarize(texts, return_details=True), hf.summarize(texts, return_details=True)
+    assert [(r.summary, r.guard) for r in mine] == [(r.summary, r.guard) for r in ref]
+    assert any(r.guard["kept"] + r.guard["regenerated"] + r.guard["replaced"] for r in mine)  # the model ran
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"generation_config.json": {"repetition_penalty": 1.2}}, "changes the logits"),
+        (
+            {"config.json": {"rope_parameters": {"rope_type": "linear", "factor": 2.0, "rope_theta": 10000.0}}},
+            "scaled RoPE",
+        ),
+        ({"config.json": {"model_type": "mistral"}}, "not a Llama"),
+    ],
+)
+def test_checkpoints_the_native_runtime_cannot_run_load_with_transformers(
+    llama_dir: Path, tmp_path: Path, change: dict, reason: str
+) -> None:
+    import shutil
+
+    from newsdesk.models import native_llama
+
+    folder = tmp_path / "m"
+    shutil.copytree(llama_dir, folder)
+    for name, values in change.items():
+        path = folder / name
+        data = json.loads(path.read_text()) if path.is_file() else {}
+        path.write_text(json.dumps({**data, **values}))
+    assert reason in (native_llama.unsupported(folder) or "")
+    if "model_type" not in change.get("config.json", {}):
+        assert Summarizer(str(folder), max_new_tokens=4)._engine.lm.backend == "transformers"
+
+
+def test_unknown_runtime_is_a_clear_error(llama_dir: Path) -> None:
+    with pytest.raises(ModelLoadError, match="unknown runtime"):
+        Summarizer(str(llama_dir), runtime="onnx")

@@ -64,7 +64,17 @@ class GenerativeSummarizer:
             import torch
 
             torch.set_num_threads(settings.threads)
-        lm = load_model(settings.model, settings.device, settings.dtype, trust_remote_code=settings.trust_remote_code)
+        runtime = settings.runtime
+        if runtime == "auto":
+            greedy = settings.num_beams == 1 and not settings.do_sample
+            runtime = "native" if greedy else "transformers"
+        lm = load_model(
+            settings.model,
+            settings.device,
+            settings.dtype,
+            trust_remote_code=settings.trust_remote_code,
+            runtime=runtime,
+        )
         strategy = settings.strategy
         if strategy == "auto":
             strategy = "rewrite" if settings.model == DEFAULT_NAME else "abstract"

@@ -22,6 +22,7 @@ DEFAULT_LABEL = "smollm2-135m-instruct"
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 # Past this many tokens a model's own "max length" is a placeholder (tokenizers often say 1e30).
 _SANE_WINDOW = 1_000_000
+RUNTIMES = ("native", "transformers")
 
 
 @dataclass
@@ -67,7 +68,8 @@ def resolve_source(name: str) -> ModelSource:
 
 @dataclass
 class LoadedModel:
-    """A model ready to generate: ``kind`` is ``seq2seq``, ``chat`` or ``causal`` (no chat template)."""
+    """A model ready to generate: ``kind`` is ``seq2seq``, ``chat`` or ``causal`` (no chat template);
+    ``backend`` is ``transformers`` or ``native`` (:mod:`newsdesk.models.native_llama`, greedy decoding only)."""
 
     name: str
     kind: str
@@ -75,6 +77,7 @@ class LoadedModel:
     tokenizer: Any
     window: int
     device: Any
+    backend: str = "transformers"
 
     def count_tokens(self, text: str) -> int:
         return len(self.tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"])
@@ -94,11 +97,19 @@ def _window(config: Any, tokenizer: Any, seq2seq: bool) -> int:
     return min(limits)
 
 
-def load_model(name: str, device: str = "auto", dtype: str = "auto", *, trust_remote_code: bool = False) -> LoadedModel:
-    """Load ``name`` (see :func:`resolve_source`) onto ``device`` in ``dtype``."""
-    from safetensors import SafetensorError
-    from transformers import AutoConfig, AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoTokenizer
-
+def load_model(
+    name: str,
+    device: str = "auto",
+    dtype: str = "auto",
+    *,
+    trust_remote_code: bool = False,
+    runtime: str = "transformers",
+) -> LoadedModel:
+    """Load ``name`` (see :func:`resolve_source`) onto ``device`` in ``dtype``. ``runtime="native"`` runs a plain
+    Llama checkpoint on the CPU with :mod:`newsdesk.models.native_llama` (greedy decoding only; other models
+    still load with transformers), ``"transformers"`` always uses transformers."""
+    if runtime not in RUNTIMES:
+        raise ModelLoadError(f"unknown runtime {runtime!r}; use one of {', '.join(RUNTIMES)}")
     source = resolve_source(name)
     if source.kind == "gguf":
         from newsdesk.models.gguf_cache import cached_model_dir
@@ -106,9 +117,45 @@ def load_model(name: str, device: str = "auto", dtype: str = "auto", *, trust_re
         location = str(cached_model_dir(source.location, source.sha256))
     else:
         location = source.location
-    offline = os.environ.get("HF_HUB_OFFLINE") == "1" or os.environ.get("TRANSFORMERS_OFFLINE") == "1"
     dev = resolve_device(device)
     torch_dtype = resolve_dtype(dtype, dev)
+    if runtime == "native" and dev.type == "cpu" and source.kind != "hub" and not trust_remote_code:
+        native = _load_native(name, source, Path(location), torch_dtype)
+        if native is not None:
+            return native
+    return _load_transformers(name, source, location, dev, torch_dtype, trust_remote_code)
+
+
+def _load_native(name: str, source: ModelSource, folder: Path, torch_dtype: Any) -> LoadedModel | None:
+    from safetensors import SafetensorError
+
+    from newsdesk.models import native_llama
+    from newsdesk.models.chat_tokenizer import ChatTokenizer
+
+    reason = native_llama.unsupported(folder)
+    if reason is not None:
+        log.info("%s: loading with transformers (native runtime: %s)", source.label, reason)
+        return None
+    try:
+        model = native_llama.NativeLlama(folder, torch_dtype)
+        tokenizer = ChatTokenizer(folder)
+    except (OSError, ValueError, KeyError, RuntimeError, SafetensorError) as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:240]
+        raise ModelLoadError(
+            f"{name}: cannot load the model ({first}); the files may be corrupt or incomplete"
+        ) from None
+    kind = "chat" if tokenizer.chat_template else "causal"
+    window = _window(model.config, tokenizer, False)
+    return LoadedModel(source.label, kind, model, tokenizer, window, resolve_device("cpu"), backend="native")
+
+
+def _load_transformers(
+    name: str, source: ModelSource, location: str, dev: Any, torch_dtype: Any, trust_remote_code: bool
+) -> LoadedModel:
+    from safetensors import SafetensorError
+    from transformers import AutoConfig, AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoTokenizer
+
+    offline = os.environ.get("HF_HUB_OFFLINE") == "1" or os.environ.get("TRANSFORMERS_OFFLINE") == "1"
     try:
         config = AutoConfig.from_pretrained(location, trust_remote_code=trust_remote_code)
         seq2seq = bool(getattr(config, "is_encoder_decoder", False))
@@ -205,6 +252,10 @@ def generate(
         gen_kwargs["repetition_penalty"] = options.repetition_penalty
     if options.no_repeat_ngram_size:
         gen_kwargs["no_repeat_ngram_size"] = options.no_repeat_ngram_size
+    if lm.backend == "native":
+        if not options.plain_greedy:
+            raise ModelLoadError("the native runtime decodes greedily only; load the model with transformers")
+        return _generate_native(lm, texts, order, limit, options.max_new_tokens, batch_size, new_token_limits)
     for start in range(0, len(order), batch_size):
         idx = order[start : start + batch_size]
         batch = [texts[i] for i in idx]
@@ -242,5 +293,33 @@ def generate(
         if lm.kind != "seq2seq":
             generated = generated[:, enc["input_ids"].shape[1] :]
         for i, seq in zip(idx, tok.batch_decode(generated, skip_special_tokens=True), strict=True):
+            out[i] = seq.strip()
+    return out
+
+
+def _generate_native(
+    lm: LoadedModel,
+    texts: list[str],
+    order: list[int],
+    limit: int,
+    max_new_tokens: int,
+    batch_size: int,
+    new_token_limits: list[int] | None,
+) -> list[str]:
+    from newsdesk.models.greedy import decode_greedily, stop_ids
+
+    tok = lm.tokenizer
+    eos = stop_ids(lm.model, tok)
+    out: list[str] = [""] * len(texts)
+    for start in range(0, len(order), batch_size):
+        idx = order[start : start + batch_size]
+        # Too long a prompt loses its start, keeping the instruction at the end (callers split long texts first).
+        prompts = [tok.encode(texts[i], add_special_tokens=lm.kind == "causal")[-limit:] for i in idx]
+        limits = [
+            max(1, min(max_new_tokens, new_token_limits[i] if new_token_limits is not None else 1 << 30)) for i in idx
+        ]
+        logits, session = lm.model.start(prompts)
+        rows = decode_greedily(logits, session, limits, eos)
+        for i, seq in zip(idx, tok.batch_decode(rows, skip_special_tokens=True), strict=True):
             out[i] = seq.strip()
     return out

@@ -55,6 +55,28 @@ def config_processes_logits(generation_config: Any) -> bool:
     return any(getattr(generation_config, name, None) for name in names)
 
 
+class _TransformersSession:
+    """A transformers decoder's cache, advanced one token per row (see :class:`NativeSession`)."""
+
+    def __init__(self, model: Any, cache: Any, key: str, mask: torch.Tensor, last: torch.Tensor) -> None:
+        self.model, self.cache, self.key, self.mask, self.last = model, cache, key, mask, last
+
+    def step(self, tokens: torch.Tensor) -> torch.Tensor:
+        self.last = self.last + 1
+        self.mask = torch.cat([self.mask, self.mask.new_ones((self.mask.shape[0], 1))], dim=1)
+        return self.model(
+            input_ids=tokens[:, None],
+            attention_mask=self.mask,
+            position_ids=self.last[:, None],
+            use_cache=True,
+            **{self.key: self.cache},
+        ).logits[:, -1]
+
+    def keep(self, rows: torch.Tensor) -> None:
+        self.cache.batch_select_indices(rows)
+        self.mask, self.last = self.mask[rows], self.last[rows]
+
+
 @torch.inference_mode()
 def greedy_generate(
     model: Any,
@@ -63,13 +85,10 @@ def greedy_generate(
     max_new_tokens: Sequence[int],
     eos_ids: set[int],
 ) -> list[list[int]]:
-    """New token ids per row (left-padded ``input_ids``), each row stopping at an end token (not returned) or at
-    its own ``max_new_tokens``."""
+    """New token ids per row of a transformers decoder (left-padded ``input_ids``), each row stopping at an end
+    token (not returned) or at its own ``max_new_tokens``."""
     from transformers import DynamicCache
 
-    n = input_ids.shape[0]
-    limits = torch.as_tensor(list(max_new_tokens), dtype=torch.long)
-    out: list[list[int]] = [[] for _ in range(n)]
     cache = DynamicCache(config=model.config)
     key = _cache_kwarg(model)
     position = (attention_mask.long().cumsum(-1) - 1).masked_fill(attention_mask == 0, 0)
@@ -80,13 +99,24 @@ def greedy_generate(
         use_cache=True,
         logits_to_keep=1,
         **{key: cache},
-    ).logits
+    ).logits[:, -1]
+    session = _TransformersSession(model, cache, key, attention_mask, position[:, -1])
+    return decode_greedily(logits, session, max_new_tokens, eos_ids)
+
+
+@torch.inference_mode()
+def decode_greedily(
+    logits: torch.Tensor, session: Any, max_new_tokens: Sequence[int], eos_ids: set[int]
+) -> list[list[int]]:
+    """Greedy decoding from the first next-token ``logits`` [B, vocab]: ``session.step(tokens)`` appends one
+    token per live row and returns the next logits; ``session.keep(rows)`` drops the rows that ended."""
+    n = logits.shape[0]
+    limits = torch.as_tensor(list(max_new_tokens), dtype=torch.long)
+    out: list[list[int]] = [[] for _ in range(n)]
     rows = torch.arange(n)  # original row of each live batch position (on the CPU)
-    last = position[:, -1]
-    mask = attention_mask
     eos = torch.tensor(sorted(eos_ids) or [-1], dtype=torch.long)
     while True:
-        token = logits[:, -1].argmax(-1)
+        token = logits.argmax(-1)
         host = token.cpu()
         ended = torch.isin(host, eos)
         for r, t, e in zip(rows.tolist(), host.tolist(), ended.tolist(), strict=True):
@@ -98,15 +128,7 @@ def greedy_generate(
         if bool(done.any()):
             keep = torch.nonzero(~done).squeeze(1)
             on_device = keep.to(token.device)
-            cache.batch_select_indices(on_device)
+            session.keep(on_device)
             rows = rows[keep]
-            token, last, mask = token[on_device], last[on_device], mask[on_device]
-        last = last + 1
-        mask = torch.cat([mask, mask.new_ones((mask.shape[0], 1))], dim=1)
-        logits = model(
-            input_ids=token[:, None],
-            attention_mask=mask,
-            position_ids=last[:, None],
-            use_cache=True,
-            **{key: cache},
-        ).logits
+            token = token[on_device]
+        logits = session.step(token)

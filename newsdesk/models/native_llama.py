@@ -1,0 +1,225 @@
+"""newsdesk's own Llama decoder for greedy generation: the default summariser's fast path on a CPU.
+
+Why not transformers here: importing its model classes takes about 8 s on a 2-core machine, more than the
+model needs to rewrite an article's sentences, and the summariser's cold start has a 10 s budget. A Llama
+forward pass is a handful of matrix products, so this module runs one with torch alone, from the same
+safetensors folder transformers reads. It also shares the prompt prefix that every row of a batch has in common
+(chat template, system message, instruction): that prefix is computed once, not once per row.
+
+Only plain Llama checkpoints qualify (:func:`unsupported` says why a folder does not); everything else, and
+every option other than greedy decoding, goes through transformers. Tests check that logits and greedy tokens
+match transformers' ``LlamaForCausalLM``.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+
+from newsdesk.models.greedy import config_processes_logits
+
+WEIGHTS = "model.safetensors"
+MODEL_FILES = ("config.json", "generation_config.json", WEIGHTS)
+# Cache columns added at a time when generation runs past the allocated length.
+GROW = 32
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _rope(config: dict[str, Any]) -> tuple[str, float]:
+    params = config.get("rope_parameters") or config.get("rope_scaling") or {}
+    kind = params.get("rope_type") or params.get("type") or "default"
+    return kind, float(params.get("rope_theta") or config.get("rope_theta") or 10000.0)
+
+
+def unsupported(folder: str | Path) -> str | None:
+    """Why :class:`NativeLlama` cannot run this model folder as transformers would, or None if it can."""
+    from newsdesk.models import chat_tokenizer
+
+    folder = Path(folder)
+    config = _read_json(folder / "config.json")
+    checks = {
+        "not a Llama checkpoint": config.get("model_type") != "llama",
+        "not a single model.safetensors file": not (folder / WEIGHTS).is_file(),
+        "quantized weights": bool(config.get("quantization_config")),
+        "activation other than SiLU": config.get("hidden_act", "silu") != "silu",
+        "bias terms": bool(config.get("attention_bias") or config.get("mlp_bias")),
+        "scaled RoPE": _rope(config)[0] != "default",
+        "tensor-parallel pretraining layout": int(config.get("pretraining_tp") or 1) != 1,
+        "its generation config changes the logits": config_processes_logits(
+            SimpleNamespace(**_read_json(folder / "generation_config.json"))
+        ),
+    }
+    for reason, failed in checks.items():
+        if failed:
+            return reason
+    return chat_tokenizer.unsupported(folder)
+
+
+class NativeLlama:
+    """A Llama causal LM loaded from a safetensors folder, for batched greedy decoding (:meth:`start`)."""
+
+    def __init__(self, folder: str | Path, dtype: torch.dtype = torch.float32) -> None:
+        from safetensors import safe_open
+
+        self.folder = Path(folder)
+        cfg = _read_json(self.folder / "config.json")
+        self.config = SimpleNamespace(**cfg)
+        generation = _read_json(self.folder / "generation_config.json")
+        for key in ("bos_token_id", "eos_token_id", "pad_token_id"):  # as transformers fills them in
+            generation.setdefault(key, cfg.get(key))
+        self.generation_config = SimpleNamespace(**generation)
+        self.dtype = dtype
+        self.n_layers = int(cfg["num_hidden_layers"])
+        self.n_heads = int(cfg["num_attention_heads"])
+        self.n_kv = int(cfg.get("num_key_value_heads") or self.n_heads)
+        self.head_dim = int(cfg.get("head_dim") or cfg["hidden_size"] // self.n_heads)
+        self.eps = float(cfg.get("rms_norm_eps", 1e-6))
+        _, theta = _rope(cfg)
+        self.inv_freq = 1.0 / (theta ** (torch.arange(0, self.head_dim, 2, dtype=torch.int64).float() / self.head_dim))
+        with safe_open(str(self.folder / WEIGHTS), "pt") as f:
+            names = set(f.keys())
+
+            def get(name: str) -> torch.Tensor:
+                return f.get_tensor(name).to(dtype)
+
+            self.embed = get("model.embed_tokens.weight")
+            self.norm = get("model.norm.weight")
+            self.head = get("lm_head.weight") if "lm_head.weight" in names else self.embed
+            self.layers = []
+            for i in range(self.n_layers):
+                p = f"model.layers.{i}."
+                self.layers.append(
+                    (
+                        get(p + "input_layernorm.weight"),
+                        torch.cat([get(p + f"self_attn.{x}_proj.weight") for x in "qkv"]),
+                        get(p + "self_attn.o_proj.weight"),
+                        get(p + "post_attention_layernorm.weight"),
+                        torch.cat([get(p + "mlp.gate_proj.weight"), get(p + "mlp.up_proj.weight")]),
+                        get(p + "mlp.down_proj.weight"),
+                    )
+                )
+
+    def save_pretrained(self, folder: str | Path) -> None:
+        """Copy the model files (config, generation config, weights) to ``folder``."""
+        out = Path(folder)
+        out.mkdir(parents=True, exist_ok=True)
+        for name in MODEL_FILES:
+            if (self.folder / name).is_file():
+                shutil.copyfile(self.folder / name, out / name)
+
+    # -- forward ----------------------------------------------------------------------------------------------
+    def _norm(self, x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
+        h = x.float()
+        h = h * torch.rsqrt(h.pow(2).mean(-1, keepdim=True) + self.eps)
+        return weight * h.to(x.dtype)
+
+    def _cos_sin(self, positions: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        freqs = positions[..., None].float() * self.inv_freq
+        emb = torch.cat([freqs, freqs], dim=-1)
+        return emb.cos().to(self.dtype)[:, None], emb.sin().to(self.dtype)[:, None]
+
+    @staticmethod
+    def _rotate(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
+        half = x.shape[-1] // 2
+        return x * cos + torch.cat([-x[..., half:], x[..., :half]], dim=-1) * sin
+
+    def forward(
+        self, ids: torch.Tensor, positions: torch.Tensor, mask: torch.Tensor, kv: torch.Tensor, start: int
+    ) -> torch.Tensor:
+        """Run ``ids`` [B, T] (at ``positions``) into cache columns ``start:start+T`` of ``kv``
+        [layers, 2, B, kv heads, columns, head dim]; ``mask`` [B, 1, T, start+T] says which cached columns each
+        token sees. Returns the last column's logits [B, vocab]."""
+        b, t = ids.shape
+        end = start + t
+        nh, nkv, hd = self.n_heads, self.n_kv, self.head_dim
+        h = self.embed[ids]
+        cos, sin = self._cos_sin(positions)
+        for layer, (ln1, qkv_w, o_w, ln2, gate_up_w, down_w) in enumerate(self.layers):
+            q, k, v = F.linear(self._norm(h, ln1), qkv_w).split([nh * hd, nkv * hd, nkv * hd], dim=-1)
+            q = self._rotate(q.view(b, t, nh, hd).transpose(1, 2), cos, sin)
+            kv[layer, 0, :, :, start:end] = self._rotate(k.view(b, t, nkv, hd).transpose(1, 2), cos, sin)
+            kv[layer, 1, :, :, start:end] = v.view(b, t, nkv, hd).transpose(1, 2)
+            attn = F.scaled_dot_product_attention(
+                q, kv[layer, 0, :, :, :end], kv[layer, 1, :, :, :end], attn_mask=mask, enable_gqa=nkv != nh
+            )
+            h = h + F.linear(attn.transpose(1, 2).reshape(b, t, nh * hd), o_w)
+            gate, up = F.linear(self._norm(h, ln2), gate_up_w).chunk(2, dim=-1)
+            h = h + F.linear(F.silu(gate) * up, down_w)
+        return F.linear(self._norm(h[:, -1], self.norm), self.head).float()
+
+    def _new_cache(self, rows: int, columns: int) -> torch.Tensor:
+        return torch.zeros(self.n_layers, 2, rows, self.n_kv, columns, self.head_dim, dtype=self.dtype)
+
+    @torch.inference_mode()
+    def start(self, prompts: list[list[int]]) -> tuple[torch.Tensor, NativeSession]:
+        """Read the prompts (token ids, any lengths) and return the next-token logits [B, vocab] and the session
+        that continues them. The prompts' common prefix is computed once and shared by every row."""
+        b = len(prompts)
+        shortest = min(len(p) for p in prompts)
+        shared = 0
+        if b > 1:
+            while shared < shortest - 1 and all(p[shared] == prompts[0][shared] for p in prompts):
+                shared += 1
+        width = max(len(p) for p in prompts) - shared
+        kv = self._new_cache(b, shared + width + GROW)
+        valid = torch.ones(b, shared + width, dtype=torch.bool)
+        if shared:
+            prefix = torch.tensor([prompts[0][:shared]])
+            causal = torch.ones(shared, shared, dtype=torch.bool).tril()[None, None]
+            one = self._new_cache(1, shared)
+            self.forward(prefix, torch.arange(shared)[None], causal, one, 0)
+            kv[:, :, :, :, :shared] = one
+        ids = torch.zeros(b, width, dtype=torch.long)
+        for r, p in enumerate(prompts):  # left padding: every row's last token is in the last column
+            ids[r, width - len(p) + shared :] = torch.tensor(p[shared:])
+            valid[r, shared : shared + width - len(p) + shared] = False
+        suffix = valid[:, shared:]
+        positions = (shared + suffix.long().cumsum(-1) - 1).clamp(min=0)
+        causal = torch.ones(width, shared + width, dtype=torch.bool).tril(shared)
+        own = torch.zeros(width, shared + width, dtype=torch.bool)
+        own[:, shared:] = torch.eye(width, dtype=torch.bool)  # a padding position sees itself: no empty softmax
+        mask = (valid[:, None, None, :] & causal) | own
+        logits = self.forward(ids, positions, mask, kv, shared)
+        return logits, NativeSession(self, kv, valid, positions[:, -1].clone())
+
+
+class NativeSession:
+    """The key/value cache of a batch being decoded by :class:`NativeLlama`, one token per row per step."""
+
+    def __init__(self, model: NativeLlama, kv: torch.Tensor, valid: torch.Tensor, last: torch.Tensor) -> None:
+        self.model = model
+        self.kv = kv
+        self.valid = valid
+        self.last = last
+
+    @torch.inference_mode()
+    def step(self, tokens: torch.Tensor) -> torch.Tensor:
+        """Append one token per row; the logits [B, vocab] of the token after it."""
+        column = self.valid.shape[1]
+        if column == self.kv.shape[4]:
+            grown = self.model._new_cache(self.kv.shape[2], column + GROW)
+            grown[:, :, :, :, :column] = self.kv
+            self.kv = grown
+        self.valid = torch.cat([self.valid, self.valid.new_ones(self.valid.shape[0], 1)], dim=1)
+        self.last = self.last + 1
+        mask = self.valid[:, None, None, :]
+        return self.model.forward(tokens[:, None], self.last[:, None], mask, self.kv, column)
+
+    def keep(self, rows: torch.Tensor) -> None:
+        """Drop every row not in ``rows`` (their cache goes with them)."""
+        self.kv = self.kv.index_select(2, rows)
+        self.valid = self.valid[rows]
+        self.last = self.last[rows]

@@ -221,23 +221,39 @@ def test_guard_catches_a_fabricated_number_and_name(llama_dir: Path, monkeypatch
     assert "45 million" in unguarded.summary and unguarded.guard is None
 
 
+@pytest.mark.parametrize("speculate", [True, False])
 def test_a_rejected_rewrite_is_asked_for_once_more_by_deletion(
-    llama_dir: Path, monkeypatch: pytest.MonkeyPatch
+    llama_dir: Path, monkeypatch: pytest.MonkeyPatch, speculate: bool
 ) -> None:
+    """A rewrite the guard rejects is replaced by the model's deletion-only shortening: asked for in the same
+    generation round when the batch is small (speculatively), in a second round otherwise."""
     rounds: list[list[str]] = []
+    rambling = "The council, which met at length, approved a budget of 12 million dollars on Tuesday night."
+    shorter = "The council approved a 12 million dollars budget."
 
     def fake_generate(lm, prompts, *args, **kwargs):
         rounds.append(prompts)
-        if len(rounds) == 1:  # a rambling first rewrite, longer than the sentence: rejected
-            return ["The council, which met at length, approved a budget of 12 million dollars on Tuesday night."]
-        return ["The council approved a 12 million dollars budget."] * len(prompts)
+        return [shorter if "deleting words" in p else rambling for p in prompts]
 
     monkeypatch.setattr(engine_mod, "generate", fake_generate)
+    monkeypatch.setattr(engine_mod, "SPECULATE_ROWS", 16 if speculate else 0)
     s = Summarizer(str(llama_dir), strategy="rewrite", rewrite_min_words=1, lead_k=1)
     r = s.summarize(ARTICLE, return_details=True)
-    assert len(rounds) == 2 and "deleting words" in rounds[1][0]
+    if speculate:
+        assert len(rounds) == 1 and len(rounds[0]) == 2 and "deleting words" in rounds[0][1]
+    else:
+        assert len(rounds) == 2 and "deleting words" in rounds[1][0] and "deleting words" not in rounds[0][0]
     assert r.guard["regenerated"] == 1 and r.guard["replaced"] == 0
-    assert r.summary == "The council approved a 12 million dollars budget."
+    assert r.summary == shorter
+
+
+def test_speculative_deletions_give_the_same_summaries(llama_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    s = Summarizer(str(llama_dir), strategy="rewrite", rewrite_min_words=3, max_new_tokens=12)
+    texts = [ARTICLE, ARTICLE[60:]]
+    one_round = s.summarize(texts, batch_size=1, return_details=True)
+    monkeypatch.setattr(engine_mod, "SPECULATE_ROWS", 0)
+    two_rounds = s.summarize(texts, batch_size=1, return_details=True)
+    assert [(r.summary, r.guard) for r in one_round] == [(r.summary, r.guard) for r in two_rounds]
 
 
 def test_map_reduce_over_parts_and_the_cap_is_reported(llama_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -395,13 +411,19 @@ def test_a_checkpoints_own_logit_settings_keep_generate(llama_dir: Path, monkeyp
 PROMPTS = [ARTICLE[:40], ARTICLE[:150], "Police said", ARTICLE[60:200]]
 
 
-def test_native_llama_logits_match_transformers(llama_dir: Path) -> None:
-    """Ragged prompts with a shared prefix (computed once), left-padded: each row's next-token logits equal
-    transformers' on that prompt alone."""
+@pytest.mark.parametrize("prefill_rows", [8, 2])
+def test_native_llama_logits_match_transformers(
+    llama_dir: Path, monkeypatch: pytest.MonkeyPatch, prefill_rows: int
+) -> None:
+    """Ragged prompts with a shared prefix (computed once), read in one or several groups and left-padded: each
+    row's next-token logits equal transformers' on that prompt alone."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
+    from newsdesk.models import native_llama
     from newsdesk.models.native_llama import NativeLlama
+
+    monkeypatch.setattr(native_llama, "PREFILL_ROWS", prefill_rows)
 
     tok = AutoTokenizer.from_pretrained(llama_dir)
     ref_model = AutoModelForCausalLM.from_pretrained(llama_dir).eval()

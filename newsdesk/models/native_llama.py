@@ -28,6 +28,8 @@ WEIGHTS = "model.safetensors"
 MODEL_FILES = ("config.json", "generation_config.json", WEIGHTS)
 # Cache columns added at a time when generation runs past the allocated length.
 GROW = 32
+# Prompts read together (after the shared prefix): sorted by length, so that little of the work is padding.
+PREFILL_ROWS = 8
 
 
 def _read_json(path: Path) -> dict[str, Any]:
@@ -166,34 +168,48 @@ class NativeLlama:
     @torch.inference_mode()
     def start(self, prompts: list[list[int]]) -> tuple[torch.Tensor, NativeSession]:
         """Read the prompts (token ids, any lengths) and return the next-token logits [B, vocab] and the session
-        that continues them. The prompts' common prefix is computed once and shared by every row."""
+        that continues them. The prompts' common prefix is computed once and shared by every row; the rest is
+        read in groups of rows of similar length, so that short prompts are not padded to the longest."""
         b = len(prompts)
         shortest = min(len(p) for p in prompts)
         shared = 0
         if b > 1:
             while shared < shortest - 1 and all(p[shared] == prompts[0][shared] for p in prompts):
                 shared += 1
-        width = max(len(p) for p in prompts) - shared
+        lengths = [len(p) - shared for p in prompts]
+        width = max(lengths)
         kv = self._new_cache(b, shared + width + GROW)
-        valid = torch.ones(b, shared + width, dtype=torch.bool)
+        prefix_kv = self._new_cache(1, shared)
         if shared:
-            prefix = torch.tensor([prompts[0][:shared]])
             causal = torch.ones(shared, shared, dtype=torch.bool).tril()[None, None]
-            one = self._new_cache(1, shared)
-            self.forward(prefix, torch.arange(shared)[None], causal, one, 0)
-            kv[:, :, :, :, :shared] = one
-        ids = torch.zeros(b, width, dtype=torch.long)
-        for r, p in enumerate(prompts):  # left padding: every row's last token is in the last column
-            ids[r, width - len(p) + shared :] = torch.tensor(p[shared:])
-            valid[r, shared : shared + width - len(p) + shared] = False
-        suffix = valid[:, shared:]
-        positions = (shared + suffix.long().cumsum(-1) - 1).clamp(min=0)
-        causal = torch.ones(width, shared + width, dtype=torch.bool).tril(shared)
-        own = torch.zeros(width, shared + width, dtype=torch.bool)
-        own[:, shared:] = torch.eye(width, dtype=torch.bool)  # a padding position sees itself: no empty softmax
-        mask = (valid[:, None, None, :] & causal) | own
-        logits = self.forward(ids, positions, mask, kv, shared)
-        return logits, NativeSession(self, kv, valid, positions[:, -1].clone())
+            self.forward(torch.tensor([prompts[0][:shared]]), torch.arange(shared)[None], causal, prefix_kv, 0)
+            kv[:, :, :, :, :shared] = prefix_kv
+        valid = torch.zeros(b, shared + width, dtype=torch.bool)
+        valid[:, :shared] = True
+        logits: list[torch.Tensor] = [torch.empty(0)] * b
+        by_length = sorted(range(b), key=lengths.__getitem__)
+        for g in range(0, b, PREFILL_ROWS):
+            rows = by_length[g : g + PREFILL_ROWS]
+            w = max(lengths[r] for r in rows)
+            ids = torch.zeros(len(rows), w, dtype=torch.long)
+            own_valid = torch.ones(len(rows), shared + w, dtype=torch.bool)
+            for i, r in enumerate(rows):  # left padding: every row's last token is in the last column
+                ids[i, w - lengths[r] :] = torch.tensor(prompts[r][shared:])
+                own_valid[i, shared : shared + w - lengths[r]] = False
+            positions = (shared + own_valid[:, shared:].long().cumsum(-1) - 1).clamp(min=0)
+            causal = torch.ones(w, shared + w, dtype=torch.bool).tril(shared)
+            itself = torch.zeros(w, shared + w, dtype=torch.bool)
+            itself[:, shared:] = torch.eye(w, dtype=torch.bool)  # a padding position sees itself: no empty softmax
+            group_kv = self._new_cache(len(rows), shared + w)
+            group_kv[:, :, :, :, :shared] = prefix_kv
+            out = self.forward(ids, positions, (own_valid[:, None, None, :] & causal) | itself, group_kv, shared)
+            for i, r in enumerate(rows):
+                logits[r] = out[i]
+            # Into the batch's cache, right-aligned with the longest prompt.
+            kv[:, :, rows, :, shared + width - w : shared + width] = group_kv[:, :, :, :, shared:]
+            valid[rows, shared + width - w :] = own_valid[:, shared:]
+        last = torch.tensor([shared + n - 1 for n in lengths])
+        return torch.stack(logits), NativeSession(self, kv, valid, last)
 
 
 class NativeSession:

@@ -318,7 +318,7 @@ def _generate_native(
         limits = [
             max(1, min(max_new_tokens, new_token_limits[i] if new_token_limits is not None else 1 << 30)) for i in idx
         ]
-        logits, session = lm.model.start(prompts)
+        logits, session = lm.model.start(prompts, max(limits))
         rows = decode_greedily(logits, session, limits, eos)
         for i, seq in zip(idx, tok.batch_decode(rows, skip_special_tokens=True), strict=True):
             out[i] = seq.strip()

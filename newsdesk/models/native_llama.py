@@ -176,10 +176,11 @@ class NativeLlama:
         return torch.zeros(self.n_layers, 2, rows, self.n_kv, columns, self.head_dim, dtype=self.dtype)
 
     @torch.inference_mode()
-    def start(self, prompts: list[list[int]]) -> tuple[torch.Tensor, NativeSession]:
+    def start(self, prompts: list[list[int]], max_new_tokens: int = GROW) -> tuple[torch.Tensor, NativeSession]:
         """Read the prompts (token ids, any lengths) and return the next-token logits [B, vocab] and the session
-        that continues them. The prompts' common prefix is computed once and shared by every row; the rest is
-        read in groups of rows of similar length, so that short prompts are not padded to the longest."""
+        that continues them; its cache holds ``max_new_tokens`` more tokens (and grows if asked for more). The
+        prompts' common prefix is computed once and shared by every row; the rest is read in groups of rows of
+        similar length, so that short prompts are not padded to the longest."""
         b = len(prompts)
         shortest = min(len(p) for p in prompts)
         shared = 0
@@ -188,7 +189,7 @@ class NativeLlama:
                 shared += 1
         lengths = [len(p) - shared for p in prompts]
         width = max(lengths)
-        kv = self._new_cache(b, shared + width + GROW)
+        kv = self._new_cache(b, shared + width + max_new_tokens)
         prefix_kv = self._new_cache(1, shared)
         if shared:
             causal = torch.ones(shared, shared, dtype=torch.bool).tril()[None, None]
@@ -245,7 +246,11 @@ class NativeSession:
         return self.model.forward(tokens[:, None], self.last[:, None], mask, self.kv, column)
 
     def keep(self, rows: torch.Tensor) -> None:
-        """Drop every row not in ``rows`` (their cache goes with them)."""
-        self.kv = self.kv.index_select(2, rows)
+        """Drop every row not in ``rows`` (ascending; their cache goes with them). Rows move down in place, so
+        the cache never needs a second copy of itself."""
+        for i, r in enumerate(rows.tolist()):
+            if i != r:
+                self.kv[:, :, i] = self.kv[:, :, r]
+        self.kv = self.kv[:, :, : len(rows)]
         self.valid = self.valid[rows]
         self.last = self.last[rows]

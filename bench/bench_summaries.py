@@ -129,7 +129,7 @@ def main() -> None:
     ap.add_argument("--data", default="cnndm", choices=["cnndm", "xsum"])
     ap.add_argument("--limit", type=int, default=0, help="first N rows (0: all)")
     ap.add_argument("--systems", default="lead3,raw,default")
-    ap.add_argument("--batch-size", type=int, default=16)
+    ap.add_argument("--batch-size", type=int, default=None, help="articles per call (default: the summariser's)")
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--coldstart", action="store_true", help="also time a new process to its first summary")
     ap.add_argument("--show", type=int, default=0, help="print the first N summaries of each system")
@@ -140,6 +140,10 @@ def main() -> None:
         import torch
 
         torch.set_num_threads(args.threads)
+    if args.batch_size is None:
+        from newsdesk.models.summarizer import DEFAULT_BATCH_SIZE
+
+        args.batch_size = DEFAULT_BATCH_SIZE
     rows = load_rows(args.data, args.limit)
     load = os.getloadavg()[0]
     lines = [

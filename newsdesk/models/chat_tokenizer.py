@@ -105,11 +105,16 @@ class ChatTokenizer:
 
     def save_pretrained(self, folder: str | Path) -> None:
         """Copy the tokenizer files to ``folder``."""
-        out = Path(folder)
-        out.mkdir(parents=True, exist_ok=True)
-        for name in TOKENIZER_FILES:
-            if (self.folder / name).is_file():
-                shutil.copyfile(self.folder / name, out / name)
+        copy_files(self.folder, folder, TOKENIZER_FILES)
+
+
+def copy_files(source: Path, folder: str | Path, names: tuple[str, ...]) -> None:
+    """Copy the files ``names`` that ``source`` has into ``folder`` (created if needed)."""
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        if (source / name).is_file():
+            shutil.copyfile(source / name, out / name)
 
 
 def _compile(template: str) -> Any:

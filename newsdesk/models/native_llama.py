@@ -14,7 +14,6 @@ match transformers' ``LlamaForCausalLM``.
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -22,6 +21,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
+from newsdesk.models.chat_tokenizer import copy_files
 from newsdesk.models.greedy import config_processes_logits
 
 WEIGHTS = "model.safetensors"
@@ -126,11 +126,7 @@ class NativeLlama:
 
     def save_pretrained(self, folder: str | Path) -> None:
         """Copy the model files (config, generation config, weights) to ``folder``."""
-        out = Path(folder)
-        out.mkdir(parents=True, exist_ok=True)
-        for name in MODEL_FILES:
-            if (self.folder / name).is_file():
-                shutil.copyfile(self.folder / name, out / name)
+        copy_files(self.folder, folder, MODEL_FILES)
 
     # -- forward ----------------------------------------------------------------------------------------------
     def _norm(self, x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:

@@ -274,10 +274,7 @@ def generate(
                 add_special_tokens=lm.kind == "causal",  # a chat template already holds the special tokens
             )
         enc = {k: v.to(lm.device) for k, v in enc.items()}
-        limits = [
-            max(1, min(options.max_new_tokens, new_token_limits[i] if new_token_limits is not None else 1 << 30))
-            for i in idx
-        ]
+        limits = _row_limits(idx, options.max_new_tokens, new_token_limits)
         if (
             lm.kind != "seq2seq"
             and options.plain_greedy
@@ -315,11 +312,16 @@ def _generate_native(
         idx = order[start : start + batch_size]
         # Too long a prompt loses its start, keeping the instruction at the end (callers split long texts first).
         prompts = [tok.encode(texts[i], add_special_tokens=lm.kind == "causal")[-limit:] for i in idx]
-        limits = [
-            max(1, min(max_new_tokens, new_token_limits[i] if new_token_limits is not None else 1 << 30)) for i in idx
-        ]
+        limits = _row_limits(idx, max_new_tokens, new_token_limits)
         logits, session = lm.model.start(prompts, max(limits))
         rows = decode_greedily(logits, session, limits, eos)
         for i, seq in zip(idx, tok.batch_decode(rows, skip_special_tokens=True), strict=True):
             out[i] = seq.strip()
     return out
+
+
+def _row_limits(idx: list[int], max_new_tokens: int, new_token_limits: list[int] | None) -> list[int]:
+    """New-token limit of each prompt in ``idx``: its own limit, if given, within ``max_new_tokens``."""
+    if new_token_limits is None:
+        return [max(1, max_new_tokens)] * len(idx)
+    return [max(1, min(max_new_tokens, new_token_limits[i])) for i in idx]

@@ -77,7 +77,7 @@ class Summarizer:
     (map-reduce), reading at most ``max_parts`` parts; results say when that cap was hit.
 
     ``runtime``: ``"auto"`` runs plain Llama checkpoints (the default among them) with newsdesk's own decoder
-    on the CPU when decoding is greedy — it starts in a third of the time, as it needs no transformers import —
+    on the CPU when decoding is greedy — it loads in a third of the time, as it needs no transformers import —
     and everything else with transformers; ``"transformers"`` always uses transformers.
     """
 

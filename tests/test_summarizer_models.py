@@ -524,3 +524,68 @@ def test_checkpoints_the_native_runtime_cannot_run_load_with_transformers(
 def test_unknown_runtime_is_a_clear_error(llama_dir: Path) -> None:
     with pytest.raises(ModelLoadError, match="unknown runtime"):
         Summarizer(str(llama_dir), runtime="onnx")
+
+
+def test_decoding_ends_a_row_when_told(llama_dir: Path) -> None:
+    """``row_done`` ends a row early; the other rows decode as they would without it."""
+    import torch
+    from transformers import AutoTokenizer
+
+    from newsdesk.models.greedy import decode_greedily
+    from newsdesk.models.native_llama import NativeLlama
+
+    tok = AutoTokenizer.from_pretrained(llama_dir)
+    prompts = [tok(p, add_special_tokens=False)["input_ids"] for p in PROMPTS]
+    model = NativeLlama(llama_dir)
+    limits = [12] * len(prompts)
+    with torch.inference_mode():
+        ref = decode_greedily(*model.start(prompts), limits, {1})
+        told: list[tuple[int, int, bool]] = []
+
+        def row_done(row: int, tokens: list[int], ending: bool) -> bool:
+            told.append((row, len(tokens), ending))
+            return row == 1 and len(tokens) == 2
+
+        mine = decode_greedily(*model.start(prompts), limits, {1}, row_done)
+    assert mine[1] == ref[1][:2]
+    assert [m for i, m in enumerate(mine) if i != 1] == [r for i, r in enumerate(ref) if i != 1]
+    assert not any(row == 1 and n > 2 for row, n, _ in told)
+    assert all(ending for row, n, ending in told if n == len(ref[row]) and row != 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "base_words", "settled"),
+    [
+        ("A short rewrite.\nAnd a note", 20, True),  # the first line is complete
+        ("A first sentence here. Then more", 20, True),  # the word after the boundary is complete
+        ("A first sentence here. Th", 20, False),  # "Th" could still continue an abbreviation
+        ("The U.S. Army said on", 20, False),
+        ("one two three four five six seven", 5, True),  # already longer than the sentence it shortens
+        ("one two three four five six", 5, False),  # the last word may still fall after a boundary
+    ],
+)
+def test_a_rewrite_row_ends_once_its_outcome_is_known(text: str, base_words: int, settled: bool) -> None:
+    assert engine_mod._RewriteWatch._settled(text, base_words) is settled
+
+
+def test_a_rewrite_cut_off_by_its_length_limit_is_rejected(llama_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An output that reached its new-token limit mid-sentence is not taken as a (shorter) rewrite."""
+    s = Summarizer(str(llama_dir), strategy="rewrite", rewrite_min_words=1, lead_k=1)
+    outputs: list[str] = []
+
+    def fake_generate(lm, prompts, options, *, new_token_limits, row_done, **kwargs):
+        for row, limit in enumerate(new_token_limits):
+            tokens = lm.tokenizer.encode(outputs[0])
+            assert len(tokens) >= limit
+            row_done(row, tokens, True)  # the row ends at its new-token limit
+        return [outputs[0]] * len(prompts)
+
+    monkeypatch.setattr(engine_mod, "generate", fake_generate)
+    monkeypatch.setattr(engine_mod.GenerativeSummarizer, "_rewrite_limits", lambda self, xs: [4] * len(xs))
+    outputs.append("The council approved a budget")  # cut off at 4 tokens, mid-sentence
+    cut = s.summarize(ARTICLE, return_details=True)
+    assert cut.guard["kept"] == 0 and "cut off by its length limit" in cut.guard["problems"]
+    assert cut.summary == "The council approved a budget of 12 million dollars on Tuesday."
+    outputs[0] = "The council approved a budget."  # a whole sentence just fits
+    whole = s.summarize(ARTICLE, return_details=True)
+    assert whole.guard["kept"] == 1 and whole.summary == outputs[0]

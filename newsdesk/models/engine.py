@@ -12,6 +12,7 @@ Two strategies:
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -23,6 +24,7 @@ from newsdesk.models.mapreduce import split_into_parts
 from newsdesk.text import count_words, split_sentences
 
 if TYPE_CHECKING:
+    from newsdesk.models.greedy import RowDone
     from newsdesk.models.summarizer import Summarizer, SummaryResult
 
 # A short system message: the template's default one costs ~20 tokens of prefill per sentence.
@@ -102,6 +104,7 @@ class GenerativeSummarizer:
         batch_size: int,
         system: str | None = None,
         limits: list[int] | None = None,
+        row_done: RowDone | None = None,
     ) -> list[str]:
         return generate(
             self.lm,
@@ -111,6 +114,7 @@ class GenerativeSummarizer:
             system=system,
             max_input_tokens=self.s.max_input_tokens,
             new_token_limits=limits,
+            row_done=row_done,
         )
 
     def _rewrite_limits(self, sentences: list[str]) -> list[int]:
@@ -176,34 +180,39 @@ class GenerativeSummarizer:
         limits = self._rewrite_limits(flat_bases)
         # A few sentences (one article): ask for the deletion-only version of each at the same time, in case the
         # guard rejects the rewrite; one round costs less than two (see SPECULATE_ROWS).
-        deletions: dict[tuple[int, int], str] = {}
+        rows = [(jobs[j].guard, chosen[j][k], bases[j][k]) for j, k in flat]
+        deletions: dict[tuple[int, int], tuple[str, bool]] = {}  # (output, finished)
         if self.s.guard and 0 < 2 * len(flat) <= SPECULATE_ROWS:
+            watch = _RewriteWatch(self, rows + rows, limits + limits, partners=len(flat))
             both = self._generate(
                 prompts + [STRICT_PROMPT.format(sentence=b) for b in flat_bases],
                 64,
                 REWRITE_BATCH,
                 REWRITE_SYSTEM,
                 limits + limits,
+                watch,
             )
             outputs = both[: len(flat)]
-            deletions = dict(zip(flat, both[len(flat) :], strict=True))
+            # (A deletion row that ended early because its rewrite was accepted is never read.)
+            for i, key in enumerate(flat):
+                deletions[key] = (both[len(flat) + i], watch.finished(len(flat) + i))
         else:
-            outputs = self._generate(prompts, 64, REWRITE_BATCH, REWRITE_SYSTEM, limits)
+            watch = _RewriteWatch(self, rows, limits)
+            outputs = self._generate(prompts, 64, REWRITE_BATCH, REWRITE_SYSTEM, limits, watch)
         results: list[list[str]] = [list(b) for b in bases]
         retry: list[tuple[int, int]] = []
-        for (j, k), out in zip(flat, outputs, strict=True):
+        for i, ((j, k), out) in enumerate(zip(flat, outputs, strict=True)):
             job, source, base = jobs[j], chosen[j][k], bases[j][k]
             rewrite = _first_sentences(out, 1)
             if job.guard is None:
                 results[j][k] = rewrite or base
                 continue
-            verdict = self._check_rewrite(job.guard, rewrite, source, base)
+            verdict, repaired = self._judge(job.guard, rewrite, source, base, watch.finished(i))
             if verdict.ok:
                 job.report.kept += 1
                 results[j][k] = rewrite
                 continue
             job.report.note(verdict)
-            repaired = job.guard.repair(rewrite, verdict, source)
             if repaired is not None:
                 job.report.repaired += 1
                 results[j][k] = repaired
@@ -215,20 +224,27 @@ class GenerativeSummarizer:
             missing = [(j, k) for j, k in retry if (j, k) not in deletions]
             if missing:
                 missing_bases = [bases[j][k] for j, k in missing]
+                missing_limits = self._rewrite_limits(missing_bases)
+                again = _RewriteWatch(
+                    self, [(jobs[j].guard, chosen[j][k], bases[j][k]) for j, k in missing], missing_limits
+                )
                 outs = self._generate(
                     [STRICT_PROMPT.format(sentence=b) for b in missing_bases],
                     64,
                     REWRITE_BATCH,
                     REWRITE_SYSTEM,
-                    self._rewrite_limits(missing_bases),
+                    missing_limits,
+                    again,
                 )
-                deletions.update(zip(missing, outs, strict=True))
+                deletions.update(
+                    {key: (out, again.finished(i)) for i, (key, out) in enumerate(zip(missing, outs, strict=True))}
+                )
             for j, k in retry:
-                out = deletions[(j, k)]
+                out, finished = deletions[(j, k)]
                 job = jobs[j]
                 assert job.guard is not None
                 rewrite = _first_sentences(out, 1)
-                verdict = self._check_rewrite(job.guard, rewrite, chosen[j][k], bases[j][k])
+                verdict = self._check_rewrite(job.guard, rewrite, chosen[j][k], bases[j][k], finished)
                 if verdict.ok:
                     job.report.regenerated += 1
                     results[j][k] = rewrite
@@ -241,11 +257,21 @@ class GenerativeSummarizer:
                 self._final_check(job, results[j], bases[j])
         return jobs, results
 
+    @classmethod
+    def _judge(
+        cls, guard: Guard, rewrite: str, source: str, base: str, finished: bool = True
+    ) -> tuple[Verdict, str | None]:
+        """The guard's verdict on ``rewrite``, and its repaired form when the verdict is not ok but repairable."""
+        verdict = cls._check_rewrite(guard, rewrite, source, base, finished)
+        return verdict, None if verdict.ok else guard.repair(rewrite, verdict, source)
+
     @staticmethod
-    def _check_rewrite(guard: Guard, rewrite: str, source: str, base: str) -> Verdict:
+    def _check_rewrite(guard: Guard, rewrite: str, source: str, base: str, finished: bool = True) -> Verdict:
         """The guard's verdict on ``rewrite`` of ``source``; a rewrite must also be no longer than the plain
-        deletion ``base``, or it is not worth its risk."""
+        deletion ``base``, or it is not worth its risk, and complete: not cut off by its new-token limit."""
         verdict = guard.check(rewrite, origin=source)
+        if not finished:
+            verdict.problems.append("cut off by its length limit")
         if rewrite and count_words(rewrite) > count_words(base):
             verdict.problems.append("no shorter than the sentence with its asides removed")
         return verdict
@@ -341,7 +367,81 @@ class GenerativeSummarizer:
         return [x for x in out if x]
 
 
+def _first_line(text: str) -> str:
+    return text.strip().split("\n")[0].strip().strip('"“”')
+
+
 def _first_sentences(text: str, n: int) -> str:
     """The model's answer without chatter after it (a second paragraph, a note)."""
-    first = text.strip().split("\n")[0].strip().strip('"“”')
+    first = _first_line(text)
     return " ".join(split_sentences(first)[:n]) if first else ""
+
+
+class _RewriteWatch:
+    """Ends a rewrite row as soon as its outcome is known, which leaves every summary as it would be without it:
+    once its first sentence is complete (the rest is cut off: :func:`_first_sentences`), or once that sentence is
+    longer than the sentence it shortens (rejected: ``_check_rewrite``). It also notes the rows cut off by their
+    new-token limit before their first sentence ended (:meth:`finished`).
+
+    ``rows`` holds each prompt's (guard, article sentence, base) and ``limits`` its new-token limit. With
+    ``partners`` n, prompts ``i < n`` are rewrites and ``i + n`` their deletion-only versions, asked for in case
+    the rewrite is rejected: such a row ends as soon as its rewrite is accepted, as it will not be read."""
+
+    def __init__(
+        self,
+        engine: GenerativeSummarizer,
+        rows: list[tuple[Guard | None, str, str]],
+        limits: list[int],
+        *,
+        partners: int = 0,
+    ) -> None:
+        self.engine = engine
+        self.rows = rows
+        self.limits = limits
+        self.words = [count_words(base) for _, _, base in rows]
+        self.partners = partners
+        self.unneeded: set[int] = set()
+        self.cut: set[int] = set()
+
+    def finished(self, row: int) -> bool:
+        """Whether ``row``'s first sentence ended before its new-token limit."""
+        return row not in self.cut
+
+    def __call__(self, row: int, tokens: list[int], ending: bool) -> bool:
+        if row in self.unneeded:
+            return True
+        text = self.engine.lm.tokenizer.batch_decode([tokens], skip_special_tokens=True)[0]
+        settled = self._settled(text, self.words[row])
+        if ending and not settled and len(tokens) >= self.limits[row] and not _complete(text):
+            self.cut.add(row)
+        guard, source, base = self.rows[row]
+        if (ending or settled) and row < self.partners and guard is not None:
+            verdict, repaired = self.engine._judge(guard, _first_sentences(text, 1), source, base, self.finished(row))
+            if verdict.ok or repaired is not None:
+                self.unneeded.add(row + self.partners)
+        return settled
+
+    @staticmethod
+    def _settled(text: str, base_words: int) -> bool:
+        if "\n" in text.strip():
+            return True  # the first line is complete
+        sentences = split_sentences(_first_line(text))
+        if not sentences:
+            return False
+        # A sentence boundary depends on the word after it (:func:`newsdesk.text.split_sentences`): it is known
+        # once that word is complete, and the last word may still end up after a boundary.
+        if len(sentences) >= 2 and count_words(sentences[1]) >= 2:
+            return True
+        shortest = count_words(sentences[0]) - (1 if len(sentences) == 1 else 0)
+        return shortest > base_words
+
+
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
+
+
+def _complete(text: str) -> bool:
+    """Whether the first sentence of a finished output ``text`` is whole."""
+    if "\n" in text.strip():
+        return True
+    line = _first_line(text)
+    return len(split_sentences(line)) >= 2 or bool(_SENTENCE_END.search(line))

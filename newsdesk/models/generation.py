@@ -11,10 +11,13 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newsdesk.errors import ModelLoadError
 from newsdesk.runtime import resolve_device, resolve_dtype
+
+if TYPE_CHECKING:
+    from newsdesk.models.greedy import RowDone
 
 log = logging.getLogger(__name__)
 DEFAULT_NAME = "default"
@@ -217,13 +220,15 @@ def generate(
     system: str | None = None,
     max_input_tokens: int | None = None,
     new_token_limits: list[int] | None = None,
+    row_done: RowDone | None = None,
 ) -> list[str]:
     """Generate one continuation per prompt (chat prompts get the model's chat template), in batches of
     ``batch_size`` grouped by length to limit padding. ``new_token_limits`` (one per prompt) lowers
     ``options.max_new_tokens`` for that prompt (for a whole batch, to its largest limit, where ``model.generate``
     runs: beams, sampling, penalties, seq2seq; plain greedy decoding of decoder models drops each row as it
     ends). Inputs longer than the window are cut at the left for decoders (keeping the instruction at the end) and
-    at the right for seq2seq; callers split long texts first."""
+    at the right for seq2seq; callers split long texts first. ``row_done`` (rows numbered as ``prompts``) may end
+    a row early where decoding is plain greedy; ``model.generate`` ignores it."""
     import torch
 
     from newsdesk.models.greedy import config_processes_logits, greedy_generate, stop_ids
@@ -255,7 +260,7 @@ def generate(
     if lm.backend == "native":
         if not options.plain_greedy:
             raise ModelLoadError("the native runtime decodes greedily only; load the model with transformers")
-        return _generate_native(lm, texts, order, limit, options.max_new_tokens, batch_size, new_token_limits)
+        return _generate_native(lm, texts, order, limit, options.max_new_tokens, batch_size, new_token_limits, row_done)
     for start in range(0, len(order), batch_size):
         idx = order[start : start + batch_size]
         batch = [texts[i] for i in idx]
@@ -280,7 +285,14 @@ def generate(
             and options.plain_greedy
             and not config_processes_logits(getattr(lm.model, "generation_config", None))
         ):
-            rows = greedy_generate(lm.model, enc["input_ids"], enc["attention_mask"], limits, stop_ids(lm.model, tok))
+            rows = greedy_generate(
+                lm.model,
+                enc["input_ids"],
+                enc["attention_mask"],
+                limits,
+                stop_ids(lm.model, tok),
+                _in_batch(row_done, idx),
+            )
             for i, seq in zip(idx, tok.batch_decode(rows, skip_special_tokens=True), strict=True):
                 out[i] = seq.strip()
             continue
@@ -302,6 +314,7 @@ def _generate_native(
     max_new_tokens: int,
     batch_size: int,
     new_token_limits: list[int] | None,
+    row_done: RowDone | None,
 ) -> list[str]:
     from newsdesk.models.greedy import decode_greedily, stop_ids
 
@@ -314,10 +327,17 @@ def _generate_native(
         prompts = [tok.encode(texts[i], add_special_tokens=lm.kind == "causal")[-limit:] for i in idx]
         limits = _row_limits(idx, max_new_tokens, new_token_limits)
         logits, session = lm.model.start(prompts, max(limits))
-        rows = decode_greedily(logits, session, limits, eos)
+        rows = decode_greedily(logits, session, limits, eos, _in_batch(row_done, idx))
         for i, seq in zip(idx, tok.batch_decode(rows, skip_special_tokens=True), strict=True):
             out[i] = seq.strip()
     return out
+
+
+def _in_batch(row_done: RowDone | None, idx: list[int]) -> RowDone | None:
+    """``row_done`` for a batch of the prompts ``idx``: batch rows told as prompt numbers."""
+    if row_done is None:
+        return None
+    return lambda row, tokens, ending: row_done(idx[row], tokens, ending)
 
 
 def _row_limits(idx: list[int], max_new_tokens: int, new_token_limits: list[int] | None) -> list[int]:

@@ -9,10 +9,14 @@ key/value cache) saves that third. Tokens are the same as ``generate``'s greedy 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import torch
+
+# Told of each new token of each live row: (row, its tokens so far, whether it ends anyway at this token) → True
+# to end the row now. Lets a caller stop a row whose output it already knows it will cut or reject.
+RowDone = Callable[[int, list[int], bool], bool]
 
 
 def _cache_kwarg(model: Any) -> str:
@@ -84,9 +88,10 @@ def greedy_generate(
     attention_mask: torch.Tensor,
     max_new_tokens: Sequence[int],
     eos_ids: set[int],
+    row_done: RowDone | None = None,
 ) -> list[list[int]]:
     """New token ids per row of a transformers decoder (left-padded ``input_ids``), each row stopping at an end
-    token (not returned) or at its own ``max_new_tokens``."""
+    token (not returned), at its own ``max_new_tokens`` or when ``row_done`` says so."""
     from transformers import DynamicCache
 
     cache = DynamicCache(config=model.config)
@@ -101,15 +106,20 @@ def greedy_generate(
         **{key: cache},
     ).logits[:, -1]
     session = _TransformersSession(model, cache, key, attention_mask, position[:, -1])
-    return decode_greedily(logits, session, max_new_tokens, eos_ids)
+    return decode_greedily(logits, session, max_new_tokens, eos_ids, row_done)
 
 
 @torch.inference_mode()
 def decode_greedily(
-    logits: torch.Tensor, session: Any, max_new_tokens: Sequence[int], eos_ids: set[int]
+    logits: torch.Tensor,
+    session: Any,
+    max_new_tokens: Sequence[int],
+    eos_ids: set[int],
+    row_done: RowDone | None = None,
 ) -> list[list[int]]:
     """Greedy decoding from the first next-token ``logits`` [B, vocab]: ``session.step(tokens)`` appends one
-    token per live row and returns the next logits; ``session.keep(rows)`` drops the rows that ended."""
+    token per live row and returns the next logits; ``session.keep(rows)`` drops the rows that ended (at an end
+    token, at their limit, or when ``row_done`` says so)."""
     n = logits.shape[0]
     limits = torch.as_tensor(list(max_new_tokens), dtype=torch.long)
     out: list[list[int]] = [[] for _ in range(n)]
@@ -123,6 +133,9 @@ def decode_greedily(
             if not e:
                 out[r].append(t)
         done = ended | (torch.tensor([len(out[r]) for r in rows.tolist()]) >= limits[rows])
+        if row_done is not None:
+            told = [row_done(r, out[r], d) for r, d in zip(rows.tolist(), done.tolist(), strict=True)]
+            done = done | torch.tensor(told, dtype=torch.bool)
         if bool(done.all()):
             return out
         if bool(done.any()):

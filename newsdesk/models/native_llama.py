@@ -42,6 +42,17 @@ def _linear(x: torch.Tensor, weight: torch.Tensor, small: int = SMALL_ROWS) -> t
     return torch.mm(weight, x.reshape(rows, -1).t()).t().reshape(*x.shape[:-1], weight.shape[0])
 
 
+def _attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Softmax attention of ``q`` [B, heads, T, d] over ``k``, ``v`` [B, kv heads, L, d], each kv head serving a
+    group of consecutive heads; ``mask`` [B, 1, T, L] is True where a token may look. What SDPA computes, less
+    its general path's overhead: about 6 % of a decoding step of 3-6 rows here."""
+    b, heads, t, d = q.shape
+    groups, length = heads // k.shape[1], k.shape[2]
+    scores = torch.matmul(q.reshape(b, -1, groups * t, d), k.transpose(-1, -2)).mul_(d**-0.5)
+    scores = scores.view(b, -1, groups, t, length).masked_fill_(~mask[:, :, None], float("-inf"))
+    return torch.matmul(torch.softmax(scores, -1).view(b, -1, groups * t, length), v).view(b, heads, t, d)
+
+
 def _read_json(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -160,9 +171,7 @@ class NativeLlama:
             q = self._rotate(q.view(b, t, nh, hd).transpose(1, 2), cos, sin)
             kv[layer, 0, :, :, start:end] = self._rotate(k.view(b, t, nkv, hd).transpose(1, 2), cos, sin)
             kv[layer, 1, :, :, start:end] = v.view(b, t, nkv, hd).transpose(1, 2)
-            attn = F.scaled_dot_product_attention(
-                q, kv[layer, 0, :, :, :end], kv[layer, 1, :, :, :end], attn_mask=mask, enable_gqa=nkv != nh
-            )
+            attn = _attention(q, kv[layer, 0, :, :, :end], kv[layer, 1, :, :, :end], mask)
             h = h + _linear(attn.transpose(1, 2).reshape(b, t, nh * hd), o_w)
             gate, up = _linear(self._norm(h, ln2), gate_up_w).chunk(2, dim=-1)
             h = h + _linear(F.silu(gate) * up, down_w)

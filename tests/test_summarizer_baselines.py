@@ -86,3 +86,35 @@ def test_cli_threads_option_sets_torch_threads(tmp_path, monkeypatch):
     assert calls == [1] and json.loads(out.read_text())["id"] == "a1"
     with pytest.raises(SystemExit):
         main(["summarize", str(src), "--model", "lead", "--threads", "0"])
+
+
+@pytest.mark.parametrize(
+    ("sentence", "compressed"),
+    [
+        (
+            "The mayor, who took office in May, signed the plan on Friday, officials said.",
+            "The mayor signed the plan on Friday.",
+        ),
+        # A thousands separator is no clause boundary: "..., which cost around £2," is not an aside.
+        ("The dancers, which cost around £2,500 to hire, were made of car parts.", None),
+        # "where" clauses run on into the main clause's own words.
+        ("He pleaded not guilty in court, where a prosecutor said one of them, a girl, is pregnant.", None),
+        # A quotation is not cut in the middle.
+        ('The song, which starts as "Bye, Bye, Miss American Pie," is 44 years old.', None),
+    ],
+)
+def test_compress_sentence_deletes_only_asides(sentence: str, compressed: str | None) -> None:
+    from newsdesk.models.extractive import compress_sentence
+
+    assert compress_sentence(sentence) == (compressed or sentence)
+
+
+def test_key_sentences_add_the_first_turn_that_is_not_a_quotation() -> None:
+    from newsdesk.models.extractive import select_key_sentences
+
+    lead = "The council approved a new budget for the city on Tuesday. "
+    lead += "The plan adds money for parks and schools across town. The mayor will sign it next week at city hall. "
+    quoted = "But the opposition leader said: 'This budget will ruin us all.' "
+    objection = "But the plan also raises legal issues, including whether the “emergency” clause is lawful. "
+    assert select_key_sentences(lead + quoted + objection)[-1] == objection.strip()
+    assert len(select_key_sentences(lead + quoted)) == 3

@@ -140,16 +140,21 @@ def prose_sentences(text: str, min_words: int = 6) -> list[str]:
 # A paragraph opening with a contrast is where news stories put the main objection or open question ("But the
 # order raises legal issues..."); the lead paragraphs rarely say it.
 _TURN = re.compile(r"^[\"'“‘]?(But|However|Yet|Still|Critics|Opponents)\b")
+# Direct speech: a quotation of four words or more, or "said/says/told". Highlights state the objection rather
+# than quote it (scare quotes around a word or two are not speech).
+_SPEECH = re.compile(
+    r"[“\"][^”\"]*(\s[^”\"]*){3,}[”\"]|(^|\s)‘[^’]*(\s[^’]*){3,}’|(^|\s)'[^']*(\s[^']*){3,}'|\b(said|says|told)\b"
+)
 
 
 def select_key_sentences(text: str, k: int = 3, *, turn_window: int = 8) -> list[str]:
     """The article's first ``k`` body sentences (news puts what matters first) plus, when one of the first
-    ``turn_window`` body sentences after those opens with a contrast ("But", "However", "Critics"), the first such
-    sentence: the story's main objection or caveat. In article order."""
+    ``turn_window`` body sentences after those opens with a contrast ("But", "However", "Critics") and is not
+    direct speech, the first such sentence: the story's main objection or caveat. In article order."""
     sentences = prose_sentences(text)
     chosen = sentences[:k]
     for sentence in sentences[k:turn_window]:
-        if _TURN.match(sentence):
+        if _TURN.match(sentence) and not _SPEECH.search(sentence):
             chosen.append(sentence)
             break
     return chosen
@@ -163,7 +168,9 @@ _TAIL_ATTRIBUTION = re.compile(
     r"reported|claimed|added)( on [A-Z][a-z]+)?)(?=[.!?][\"'”’]?$)"
 )
 _PARENTHESIS = re.compile(r" ?\([^()]{1,80}\)")
-_RELATIVE_CLAUSE = re.compile(r", (who|which|where) [^,]{5,120},")
+# ", who ... ," between commas, the second one followed by a space (not "£2,500") and no quotation inside. Not
+# "where": "..., where a prosecutor said one of them, a 12-year-old, is pregnant" is no aside.
+_RELATIVE_CLAUSE = re.compile(r", (who|which) [^,\"“”‘’']{5,120},(?= )")
 
 
 def compress_sentence(sentence: str) -> str:

@@ -118,3 +118,14 @@ def test_key_sentences_add_the_first_turn_that_is_not_a_quotation() -> None:
     objection = "But the plan also raises legal issues, including whether the “emergency” clause is lawful. "
     assert select_key_sentences(lead + quoted + objection)[-1] == objection.strip()
     assert len(select_key_sentences(lead + quoted)) == 3
+
+
+def test_an_unclosed_quotation_is_read_in_linear_time() -> None:
+    """A long sentence with an opening quote and no closing one (common in scraped text) once made the speech
+    check backtrack for minutes."""
+    from newsdesk.models.extractive import select_key_sentences
+
+    lead = "The council approved a new budget for the city on Tuesday. "
+    lead += "The plan adds money for parks and schools across town. The mayor will sign it next week at city hall. "
+    turn = 'But the mayor wrote "' + "the plan will not work for the people of this city " * 40 + "at all."
+    assert select_key_sentences(lead + turn)[-1] == turn

@@ -140,11 +140,16 @@ def prose_sentences(text: str, min_words: int = 6) -> list[str]:
 # A paragraph opening with a contrast is where news stories put the main objection or open question ("But the
 # order raises legal issues..."); the lead paragraphs rarely say it.
 _TURN = re.compile(r"^[\"'“‘]?(But|However|Yet|Still|Critics|Opponents)\b")
-# Direct speech: a quotation of four words or more, or "said/says/told". Highlights state the objection rather
+# Direct speech: "said/says/told", or a quotation of four words or more. Highlights state the objection rather
 # than quote it (scare quotes around a word or two are not speech).
-_SPEECH = re.compile(
-    r"[“\"][^”\"]*(\s[^”\"]*){3,}[”\"]|(^|\s)‘[^’]*(\s[^’]*){3,}’|(^|\s)'[^']*(\s[^']*){3,}'|\b(said|says|told)\b"
-)
+_SAID = re.compile(r"\b(said|says|told)\b")
+_QUOTED = re.compile(r"[“\"]([^”\"]*)[”\"]|(?:^|\s)[‘']([^’']*)[’']")
+
+
+def _is_speech(sentence: str) -> bool:
+    if _SAID.search(sentence):
+        return True
+    return any(count_words(m.group(1) or m.group(2) or "") >= 4 for m in _QUOTED.finditer(sentence))
 
 
 def select_key_sentences(text: str, k: int = 3, *, turn_window: int = 8) -> list[str]:
@@ -154,7 +159,7 @@ def select_key_sentences(text: str, k: int = 3, *, turn_window: int = 8) -> list
     sentences = prose_sentences(text)
     chosen = sentences[:k]
     for sentence in sentences[k:turn_window]:
-        if _TURN.match(sentence) and not _SPEECH.search(sentence):
+        if _TURN.match(sentence) and not _is_speech(sentence):
             chosen.append(sentence)
             break
     return chosen

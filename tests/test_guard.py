@@ -57,3 +57,16 @@ def test_best_source_sentence_and_overlap():
 def test_repeated_phrase_allows_what_the_source_repeats():
     assert repeated_phrase("a b c a b c", "x y z") == "a b c"
     assert repeated_phrase("a b c a b c", "a b c then a b c") is None
+
+
+def test_a_rewrite_that_changes_who_did_what_is_a_problem():
+    from newsdesk.models.guard import moved_name
+
+    origin = "Tom Baker died on Saturday at his home in Leeds, with his wife Anna Baker by his side."
+    guard = Guard(origin)
+    swapped = guard.check("Anna Baker died on Saturday at home.", origin=origin)
+    assert not swapped.ok and "opens with 'Anna', whom the sentence it rewrites names only late" in swapped.problems
+    assert guard.check("Tom Baker died at his home in Leeds on Saturday.", origin=origin).ok
+    # Only names count: a rewrite may well open with a common word from late in the sentence.
+    assert moved_name("His wife was by his side when Tom Baker died.", origin) is None
+    assert moved_name("Leeds mourns Tom Baker, who died on Saturday.", origin) is None  # the 10th of 18 words

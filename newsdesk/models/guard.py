@@ -2,7 +2,8 @@
 
 A sentence passes when each name, number, date and quantity in it is supported by the article
 (:func:`newsdesk.facts.unsupported_facts`), it does not stutter (a phrase repeated that the article does not
-repeat), and — when it rewrites a known article sentence — it stays about that sentence. A sentence that fails is
+repeat), and — when it rewrites a known article sentence — it stays about that sentence and does not open with a
+name that sentence gives only late (a changed subject: who did what). A sentence that fails is
 *repaired* when the fix is unambiguous (an unsupported number or name swapped for the one the article sentence
 holds in its place), otherwise the caller regenerates it or *replaces* it with the best-matching article sentence.
 """
@@ -73,6 +74,24 @@ def repeated_phrase(candidate: str, source: str, n: int = 3) -> str | None:
     for gram, count in grams.items():
         if count > 1 and src_grams[gram] < count:
             return " ".join(gram)
+    return None
+
+
+_WORDS = re.compile(r"[A-Za-z0-9]+")
+
+
+def moved_name(candidate: str, origin: str, *, early: int = 8) -> str | None:
+    """The name ``candidate`` opens with (its first content word) when ``origin`` names it only late — past its
+    ``early``-th word and its first half — or None. Such a rewrite has usually changed who does what ("Anna Baker
+    died on Saturday" for "Tom Baker died on Saturday, with his wife Anna Baker by his side"): every name in it is
+    in the article, so the fact check alone passes it."""
+    first = content_tokens(candidate)
+    if not first:
+        return None
+    words = _WORDS.findall(origin)
+    for i, word in enumerate(words):
+        if word.lower() == first[0]:
+            return word if word[0].isupper() and i >= early and i > len(words) / 2 else None
     return None
 
 
@@ -150,6 +169,9 @@ class Guard:
             word = opener.group(0) if opener else ""
             if word[:1].isupper() and word.lower() not in _COMMON_OPENERS and not self.index.word_supported(word):
                 verdict.problems.append(f"opens with {word!r}, a word the article does not use")
+            name = moved_name(text, origin)
+            if name:
+                verdict.problems.append(f"opens with {name!r}, whom the sentence it rewrites names only late")
             if overlap(text, origin) < self.min_overlap:
                 verdict.problems.append("strays from the sentence it rewrites")
             if count_words(text) > count_words(origin) + 3:

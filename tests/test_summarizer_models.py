@@ -554,7 +554,7 @@ def test_decoding_ends_a_row_when_told(llama_dir: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "base_words", "settled"),
+    ("text", "max_words", "settled"),
     [
         ("A short rewrite.\nAnd a note", 20, True),  # the first line is complete
         ("A first sentence here. Then more", 20, True),  # the word after the boundary is complete
@@ -564,8 +564,8 @@ def test_decoding_ends_a_row_when_told(llama_dir: Path) -> None:
         ("one two three four five six", 5, False),  # the last word may still fall after a boundary
     ],
 )
-def test_a_rewrite_row_ends_once_its_outcome_is_known(text: str, base_words: int, settled: bool) -> None:
-    assert engine_mod._RewriteWatch._settled(text, base_words) is settled
+def test_a_rewrite_row_ends_once_its_outcome_is_known(text: str, max_words: int, settled: bool) -> None:
+    assert engine_mod._RewriteWatch._settled(text, max_words) is settled
 
 
 def test_a_rewrite_cut_off_by_its_length_limit_is_rejected(llama_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:

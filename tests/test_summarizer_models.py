@@ -589,3 +589,22 @@ def test_a_rewrite_cut_off_by_its_length_limit_is_rejected(llama_dir: Path, monk
     outputs[0] = "The council approved a budget."  # a whole sentence just fits
     whole = s.summarize(ARTICLE, return_details=True)
     assert whole.guard["kept"] == 1 and whole.summary == outputs[0]
+
+
+@pytest.mark.parametrize(
+    ("rewrite", "cancelled"), [("The council approved a budget.", True), ("John Smith won.", False)]
+)
+def test_a_speculative_deletion_row_ends_once_its_rewrite_is_accepted(rewrite: str, cancelled: bool) -> None:
+    from types import SimpleNamespace
+
+    from newsdesk.models.guard import Guard
+
+    texts = {1: rewrite, 2: "The council approved"}
+    tokenizer = SimpleNamespace(batch_decode=lambda rows, skip_special_tokens=True: [texts[rows[0][-1]]])
+    engine = SimpleNamespace(lm=SimpleNamespace(tokenizer=tokenizer), _judge=engine_mod.GenerativeSummarizer._judge)
+    source = "The council approved a budget of 12 million dollars on Tuesday."
+    row = (Guard(ARTICLE), source, source)
+    watch = engine_mod._RewriteWatch(engine, [row, row], [30, 30], partners=1)
+    assert watch(1, [2], False) is False  # the deletion row runs while its rewrite is undecided
+    watch(0, [1], True)  # the rewrite ends
+    assert watch(1, [2, 2], False) is cancelled

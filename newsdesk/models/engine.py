@@ -12,12 +12,17 @@ Two strategies:
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from newsdesk.models.extractive import _fit_words, compress_sentence, prose_sentences, select_key_sentences
+from newsdesk.models.extractive import (
+    _ENDS_LIKE_PROSE,
+    _fit_words,
+    compress_sentence,
+    prose_sentences,
+    select_key_sentences,
+)
 from newsdesk.models.generation import DEFAULT_NAME, GenerationOptions, LoadedModel, generate, load_model
 from newsdesk.models.guard import Guard, GuardReport, Verdict, ensure_period
 from newsdesk.models.mapreduce import split_into_parts
@@ -441,12 +446,9 @@ class _RewriteWatch:
         return shortest > max_words
 
 
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
-
-
 def _complete(text: str) -> bool:
     """Whether the first sentence of a finished output ``text`` is whole."""
     if "\n" in text.strip():
         return True
     line = _first_line(text)
-    return len(split_sentences(line)) >= 2 or bool(_SENTENCE_END.search(line))
+    return len(split_sentences(line)) >= 2 or bool(_ENDS_LIKE_PROSE.search(line))

@@ -70,3 +70,20 @@ def test_a_rewrite_that_changes_who_did_what_is_a_problem():
     # Only names count: a rewrite may well open with a common word from late in the sentence.
     assert moved_name("His wife was by his side when Tom Baker died.", origin) is None
     assert moved_name("Leeds mourns Tom Baker, who died on Saturday.", origin) is None  # the 10th of 18 words
+    assert moved_name("On Saturday, Tom Baker died at home in Leeds.", origin) is None  # when, not who
+
+
+def test_a_rewrite_that_says_a_word_more_often_than_its_sentence_is_a_problem():
+    from newsdesk.models.guard import repeated_word
+
+    origin = "He came up with the idea after struggling to get pictures of himself and his wife in Europe."
+    garbled = "He had the idea after struggling to capture his wife and wife together in Europe."
+    assert repeated_word(garbled, origin) == "wife"
+    verdict = Guard(origin).check(garbled, origin=origin)
+    assert "says 'wife' more often than the sentence it rewrites" in verdict.problems
+    assert Guard(origin).check("He had the idea after failing to photograph himself with his wife.", origin).ok
+    assert repeated_word("She was trapped by neighbours and saved by her neighbors.", "Neighbours saved her.") == (
+        "neighbours"
+    )
+    # What the sentence itself repeats may be repeated.
+    assert repeated_word("Smith beat Jones, then Smith beat Lee.", "Smith beat Jones and Smith beat Lee.") is None

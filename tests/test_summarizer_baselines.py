@@ -129,3 +129,26 @@ def test_an_unclosed_quotation_is_read_in_linear_time() -> None:
     lead += "The plan adds money for parks and schools across town. The mayor will sign it next week at city hall. "
     turn = 'But the mayor wrote "' + "the plan will not work for the people of this city " * 40 + "at all."
     assert select_key_sentences(lead + turn)[-1] == turn
+
+
+def test_key_sentences_fill_a_word_budget() -> None:
+    """With ``max_words`` short leads give more sentences and long ones fewer (never under two); ``k`` caps them
+    all, an objection taking the last lead sentence's place."""
+    from newsdesk.models.extractive import select_key_sentences
+
+    short = [  # 11 words each
+        "The council approved a new budget for the city on Tuesday.",
+        "The plan adds money for parks and schools across the town.",
+        "The mayor will sign it next week at a public ceremony.",
+        "Residents can read every page of the plan on the website.",
+        "Opposition members voted against it in a show of hands.",
+        "Local businesses welcomed the lower fees for street market stalls.",
+    ]
+    long = [s[:-1] + ", after a debate that ran late into the night at city hall." for s in short]  # 23 words
+    assert len(select_key_sentences(" ".join(short), 4, max_words=40)) == 3
+    assert len(select_key_sentences(" ".join(short), 4, max_words=110)) == 4
+    assert select_key_sentences(" ".join(long), 4, max_words=40) == long[:2]
+    assert select_key_sentences(" ".join(short), 3) == short[:3]  # no budget: the first k
+    objection = "But critics warn the plan breaks the city charter and may end up in court."
+    chosen = select_key_sentences(" ".join([*short[:4], objection]), 4, max_words=110)
+    assert chosen == [*short[:3], objection]

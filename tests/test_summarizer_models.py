@@ -201,9 +201,13 @@ def test_rewrite_strategy_falls_back_to_article_sentences_under_the_guard(llama_
     s = Summarizer(str(llama_dir), strategy="rewrite", max_new_tokens=6, rewrite_min_words=1)
     r = s.summarize(ARTICLE, return_details=True)
     # A random model's rewrites are noise: every one is rejected and replaced by the sentence it rewrote.
-    assert r.guard["replaced"] == 3 and r.guard["kept"] == 0 and r.guard["copied"] == 0
-    short = Summarizer(str(llama_dir), strategy="rewrite", max_new_tokens=6).summarize(ARTICLE, return_details=True)
-    assert short.guard["copied"] == 3 and short.summary == r.summary  # all shorter than 15 words: none rewritten
+    # The four sentences (41 words) all fit in key_words=110.
+    assert r.guard["replaced"] == 4 and r.guard["kept"] == 0 and r.guard["copied"] == 0
+    short = Summarizer(str(llama_dir), strategy="rewrite", max_new_tokens=6, rewrite_min_words=15)
+    r_short = short.summarize(ARTICLE, return_details=True)
+    assert r_short.guard["copied"] == 4 and r_short.summary == r.summary  # all shorter than 15 words: none rewritten
+    lead = Summarizer(str(llama_dir), strategy="rewrite", max_new_tokens=6, rewrite_min_words=15, key_words=None)
+    assert lead.summarize(ARTICLE, return_details=True).guard["copied"] == 3  # the first lead_k
     assert r.summary.startswith("The council approved a budget of 12 million dollars on Tuesday.")
 
 
@@ -222,29 +226,35 @@ def test_guard_catches_a_fabricated_number_and_name(llama_dir: Path, monkeypatch
 
 
 @pytest.mark.parametrize("speculate", [True, False])
-def test_a_rejected_rewrite_is_asked_for_once_more_by_deletion(
-    llama_dir: Path, monkeypatch: pytest.MonkeyPatch, speculate: bool
+@pytest.mark.parametrize("paraphrase_ok", [True, False])
+def test_a_rejected_rewrite_is_asked_for_in_other_words_then_by_deletion(
+    llama_dir: Path, monkeypatch: pytest.MonkeyPatch, speculate: bool, paraphrase_ok: bool
 ) -> None:
-    """A rewrite the guard rejects is replaced by the model's deletion-only shortening: asked for in the same
-    generation round when the batch is small (speculatively), in a second round otherwise."""
+    """A rewrite the guard rejects is replaced by the model's rewrite in other words when the guard accepts that,
+    else by its deletion-only shortening: both asked for in the same generation round as the rewrite when the
+    batch is small (speculatively), otherwise one round each, the deletion only if the other words failed."""
     rounds: list[list[str]] = []
     rambling = "The council, which met at length, approved a budget of 12 million dollars on Tuesday night."
+    paraphrase = "On Tuesday the council passed a 12 million dollars budget." if paraphrase_ok else rambling
     shorter = "The council approved a 12 million dollars budget."
 
     def fake_generate(lm, prompts, *args, **kwargs):
         rounds.append(prompts)
-        return [shorter if "deleting words" in p else rambling for p in prompts]
+        return [shorter if "deleting words" in p else paraphrase if "own words" in p else rambling for p in prompts]
 
     monkeypatch.setattr(engine_mod, "generate", fake_generate)
     monkeypatch.setattr(engine_mod, "SPECULATE_ROWS", 16 if speculate else 0)
-    s = Summarizer(str(llama_dir), strategy="rewrite", rewrite_min_words=1, lead_k=1)
+    s = Summarizer(str(llama_dir), strategy="rewrite", rewrite_min_words=1, lead_k=1, key_words=None)
     r = s.summarize(ARTICLE, return_details=True)
     if speculate:
-        assert len(rounds) == 1 and len(rounds[0]) == 2 and "deleting words" in rounds[0][1]
+        assert len(rounds) == 1 and len(rounds[0]) == 3
+        assert "own words" in rounds[0][1] and "deleting words" in rounds[0][2]
     else:
-        assert len(rounds) == 2 and "deleting words" in rounds[1][0] and "deleting words" not in rounds[0][0]
+        assert len(rounds) == (2 if paraphrase_ok else 3) and len(rounds[0]) == 1 and "simpler" in rounds[0][0]
+        assert rounds[1] == [p for p in rounds[1] if "own words" in p] and len(rounds[1]) == 1
+        assert paraphrase_ok or ("deleting words" in rounds[2][0] and len(rounds[2]) == 1)
     assert r.guard["regenerated"] == 1 and r.guard["replaced"] == 0
-    assert r.summary == shorter
+    assert r.summary == (paraphrase if paraphrase_ok else shorter)
 
 
 def test_speculative_deletions_give_the_same_summaries(llama_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -570,7 +580,7 @@ def test_a_rewrite_row_ends_once_its_outcome_is_known(text: str, max_words: int,
 
 def test_a_rewrite_cut_off_by_its_length_limit_is_rejected(llama_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """An output that reached its new-token limit mid-sentence is not taken as a (shorter) rewrite."""
-    s = Summarizer(str(llama_dir), strategy="rewrite", rewrite_min_words=1, lead_k=1)
+    s = Summarizer(str(llama_dir), strategy="rewrite", rewrite_min_words=1, lead_k=1, key_words=None)
     outputs: list[str] = []
 
     def fake_generate(lm, prompts, options, *, new_token_limits, row_done, **kwargs):
@@ -604,7 +614,26 @@ def test_a_speculative_deletion_row_ends_once_its_rewrite_is_accepted(rewrite: s
     engine = SimpleNamespace(lm=SimpleNamespace(tokenizer=tokenizer), _judge=engine_mod.GenerativeSummarizer._judge)
     source = "The council approved a budget of 12 million dollars on Tuesday."
     row = (Guard(ARTICLE), source, source)
-    watch = engine_mod._RewriteWatch(engine, [row, row], [30, 30], partners=1)
-    assert watch(1, [2], False) is False  # the deletion row runs while its rewrite is undecided
+    watch = engine_mod._RewriteWatch(engine, [row, row, row], [30, 30, 30], partners=1)
+    assert watch(1, [2], False) is False  # the fallback rows run while the rewrite is undecided
+    assert watch(2, [2], False) is False
     watch(0, [1], True)  # the rewrite ends
     assert watch(1, [2, 2], False) is cancelled
+    assert watch(2, [2, 2], False) is cancelled
+
+
+def test_native_generation_splits_prompts_into_equal_batches(llama_dir: Path) -> None:
+    """A decoding step costs less per row the more rows it carries: 5 prompts at batch size 4 run as 3 + 2."""
+    from newsdesk.models.generation import GenerationOptions, generate
+
+    lm = Summarizer(str(llama_dir), strategy="rewrite")._engine.lm
+    sizes: list[int] = []
+    start = lm.model.start
+
+    def recording_start(prompts, *args):
+        sizes.append(len(prompts))
+        return start(prompts, *args)
+
+    lm.model.start = recording_start
+    outs = generate(lm, [f"Rewrite sentence {i}." for i in range(5)], GenerationOptions(max_new_tokens=3), batch_size=4)
+    assert len(outs) == 5 and sorted(sizes) == [2, 3]

@@ -34,14 +34,21 @@ if TYPE_CHECKING:
 
 # A short system message: the template's default one costs ~20 tokens of prefill per sentence.
 REWRITE_SYSTEM = "You are a news editor."
-REWRITE_PROMPT = "Rewrite this sentence shorter, keeping the key facts:\n{sentence}"
+REWRITE_PROMPT = "Rewrite this sentence in simpler, shorter words, keeping the names and numbers:\n{sentence}"
+RETRY_PROMPT = "Rewrite this sentence in your own words:\n{sentence}"
 STRICT_PROMPT = "Shorten this sentence by deleting words. Keep every name and number as written:\n{sentence}"
+# Asked, in this order of preference, for a sentence whose rewrite the guard rejected: the same sentence in other
+# words (a second prompt often paraphrases cleanly where the first garbled), then a deletion-only shortening.
+RETRY_PROMPTS = (RETRY_PROMPT, STRICT_PROMPT)
+# With ``Summarizer(key_words=...)``, the most sentences the rewrite strategy takes. Replayed on the 100 CNN/DM
+# rows: 4 / 5 gave RLsum 36.8 / 36.7 and novel bigrams 15.4 / 15.5 %; 4 also keeps a summary to 2-4 sentences.
+KEY_SENTENCES = 4
 ABSTRACT_PROMPT = "Summarize this news article in {sentences} short sentences.\n\n{text}"
 REDUCE_PROMPT = "These are summaries of consecutive parts of one news article. Summarize them in {sentences} short sentences.\n\n{text}"  # noqa: E501
 # Sentences per generation batch in the rewrite strategy (see summarizer.DEFAULT_BATCH_SIZE).
-REWRITE_BATCH = 48
-# Up to this many rows the rewrite strategy asks for each sentence's deletion-only version in the same round as
-# its rewrite. Measured for SmolLM2-135M on 2 CPU cores: a decoding step of 6-12 rows costs 1.4x one of 3 rows
+REWRITE_BATCH = 96
+# Up to this many rows the rewrite strategy asks for each sentence's fallbacks (``RETRY_PROMPTS``) in the same
+# round as its rewrite. Measured for SmolLM2-135M on 2 CPU cores: a decoding step of 6-12 rows costs 1.4x one of 3 rows
 # (187-190 vs 132 ms; products of a few rows are bound by reading the weights), far less than a second round.
 SPECULATE_ROWS = 16
 # Words a rewrite may run past its sentence with the asides deleted (the base). Chosen on the 100 CNN/DM rows
@@ -167,13 +174,14 @@ class GenerativeSummarizer:
     # -- rewrite ----------------------------------------------------------------------------------------------
     def _rewrite(self, texts: list[str]) -> tuple[list[_Job], list[list[str]]]:
         jobs = [self._new_job(t) for t in texts]
-        chosen = [select_key_sentences(t, self.s.lead_k) for t in texts]
+        key_words = self.s.key_words
+        k = KEY_SENTENCES if key_words is not None else self.s.lead_k
+        chosen = [select_key_sentences(t, k, max_words=key_words) for t in texts]
         # What the model is asked to shorten: the sentence without attributions and asides (deletions only),
         # which is also what stands in for a rewrite the guard rejects.
         bases = [[compress_sentence(x) for x in sents] for sents in chosen]
         # Sentences already about highlight length are kept as they are: rewriting them costs time and gains
-        # little. On the first 40 CNN/DM rows, rewriting from 20 / 15 / 12 words gave RLsum 38.4 / 38.0 / 38.0 and
-        # novel bigrams 14.2 / 15.1 / 15.5 % (LEAD-3: 38.0, 0 %); 12 (the default) costs 6 % more time than 15.
+        # little (``rewrite_min_words``).
         flat = [
             (j, k)
             for j, sents in enumerate(bases)
@@ -187,24 +195,21 @@ class GenerativeSummarizer:
         flat_bases = [bases[j][k] for j, k in flat]
         prompts = [prompt.format(sentence=b) for b in flat_bases]
         limits = self._rewrite_limits(flat_bases)
-        # A few sentences (one article): ask for the deletion-only version of each at the same time, in case the
-        # guard rejects the rewrite; one round costs less than two (see SPECULATE_ROWS).
         rows = [(jobs[j].guard, chosen[j][k], bases[j][k]) for j, k in flat]
-        deletions: dict[tuple[int, int], tuple[str, bool]] = {}  # (output, finished)
-        if self.s.guard and 0 < 2 * len(flat) <= SPECULATE_ROWS:
-            watch = _RewriteWatch(self, rows + rows, limits + limits, partners=len(flat))
-            both = self._generate(
-                prompts + [STRICT_PROMPT.format(sentence=b) for b in flat_bases],
-                64,
-                REWRITE_BATCH,
-                REWRITE_SYSTEM,
-                limits + limits,
-                watch,
-            )
-            outputs = both[: len(flat)]
-            # (A deletion row that ended early because its rewrite was accepted is never read.)
+        fallbacks = RETRY_PROMPTS if self.s.guard else ()
+        # Each sentence's fallback outputs, in RETRY_PROMPTS order: (output, finished).
+        alternatives: dict[tuple[int, int], list[tuple[str, bool]]] = {}
+        n, ranks = len(flat), 1 + len(fallbacks)
+        if fallbacks and 0 < ranks * n <= SPECULATE_ROWS:
+            # A few sentences (one article): ask for the fallbacks at the same time, in case the guard rejects
+            # the rewrite; one round costs less than two (see SPECULATE_ROWS).
+            watch = _RewriteWatch(self, rows * ranks, limits * ranks, partners=n)
+            every = prompts + [f.format(sentence=b) for f in fallbacks for b in flat_bases]
+            outs = self._generate(every, 64, REWRITE_BATCH, REWRITE_SYSTEM, limits * ranks, watch)
+            outputs = outs[:n]
+            # (A fallback row that ended early because an earlier choice was accepted is never read.)
             for i, key in enumerate(flat):
-                deletions[key] = (both[len(flat) + i], watch.finished(len(flat) + i))
+                alternatives[key] = [(outs[r * n + i], watch.finished(r * n + i)) for r in range(1, ranks)]
         else:
             watch = _RewriteWatch(self, rows, limits)
             outputs = self._generate(prompts, 64, REWRITE_BATCH, REWRITE_SYSTEM, limits, watch)
@@ -226,45 +231,61 @@ class GenerativeSummarizer:
                 job.report.repaired += 1
                 results[j][k] = repaired
             else:
-                # Ask once more for a deletion-only shortening: on the first 40 CNN/DM rows this turned 36 of 39
-                # fallbacks into accepted rewrites (RLsum 38.2 → 38.4, novel bigrams 10.7 → 14.2 %).
                 retry.append((j, k))
-        if retry:
-            missing = [(j, k) for j, k in retry if (j, k) not in deletions]
-            if missing:
-                missing_bases = [bases[j][k] for j, k in missing]
-                missing_limits = self._rewrite_limits(missing_bases)
-                again = _RewriteWatch(
-                    self, [(jobs[j].guard, chosen[j][k], bases[j][k]) for j, k in missing], missing_limits
-                )
-                outs = self._generate(
-                    [STRICT_PROMPT.format(sentence=b) for b in missing_bases],
-                    64,
-                    REWRITE_BATCH,
-                    REWRITE_SYSTEM,
-                    missing_limits,
-                    again,
-                )
-                deletions.update(
-                    {key: (out, again.finished(i)) for i, (key, out) in enumerate(zip(missing, outs, strict=True))}
-                )
-            for j, k in retry:
-                out, finished = deletions[(j, k)]
-                job = jobs[j]
-                assert job.guard is not None
-                rewrite = _first_sentences(out, 1)
-                verdict = self._check_rewrite(job.guard, rewrite, chosen[j][k], bases[j][k], finished)
-                if verdict.ok:
+        missing = [key for key in retry if key not in alternatives]
+        if missing:
+            alternatives.update(self._ask_fallbacks(missing, jobs, chosen, bases))
+        for j, k in retry:
+            job = jobs[j]
+            assert job.guard is not None
+            for out, finished in alternatives[(j, k)]:
+                candidate = _first_sentences(out, 1)
+                verdict, repaired = self._judge(job.guard, candidate, chosen[j][k], bases[j][k], finished)
+                if verdict.ok or repaired is not None:
                     job.report.regenerated += 1
-                    results[j][k] = rewrite
-                else:
-                    job.report.note(verdict)
-                    job.report.replaced += 1
+                    results[j][k] = candidate if verdict.ok else str(repaired)
+                    break
+                job.report.note(verdict)
+            else:
+                job.report.replaced += 1
         for j, job in enumerate(jobs):
             results[j] = [ensure_period(x) for x in results[j]]
             if job.guard is not None:
                 self._final_check(job, results[j], bases[j])
         return jobs, results
+
+    def _ask_fallbacks(
+        self,
+        keys: list[tuple[int, int]],
+        jobs: list[_Job],
+        chosen: list[list[str]],
+        bases: list[list[str]],
+    ) -> dict[tuple[int, int], list[tuple[str, bool]]]:
+        """The fallbacks (``RETRY_PROMPTS``) for the sentences ``keys`` whose rewrites were rejected: one round per
+        prompt, each asking only for the sentences no earlier prompt gave an accepted output for. (One prompt per
+        round lets every row share the prompt's opening, read once: :meth:`NativeLlama.start`.)"""
+        found: dict[tuple[int, int], list[tuple[str, bool]]] = {key: [] for key in keys}
+        pending = list(keys)
+        for fallback in RETRY_PROMPTS:
+            if not pending:
+                break
+            key_bases = [bases[j][k] for j, k in pending]
+            limits = self._rewrite_limits(key_bases)
+            watch = _RewriteWatch(self, [(jobs[j].guard, chosen[j][k], bases[j][k]) for j, k in pending], limits)
+            outs = self._generate(
+                [fallback.format(sentence=b) for b in key_bases], 64, REWRITE_BATCH, REWRITE_SYSTEM, limits, watch
+            )
+            still: list[tuple[int, int]] = []
+            for i, ((j, k), out) in enumerate(zip(pending, outs, strict=True)):
+                found[(j, k)].append((out, watch.finished(i)))
+                guard = jobs[j].guard
+                assert guard is not None
+                candidate = _first_sentences(out, 1)
+                verdict, repaired = self._judge(guard, candidate, chosen[j][k], bases[j][k], watch.finished(i))
+                if not verdict.ok and repaired is None:
+                    still.append((j, k))
+            pending = still
+        return found
 
     @classmethod
     def _judge(
@@ -394,8 +415,9 @@ class _RewriteWatch:
     new-token limit before their first sentence ended (:meth:`finished`).
 
     ``rows`` holds each prompt's (guard, article sentence, base) and ``limits`` its new-token limit. With
-    ``partners`` n, prompts ``i < n`` are rewrites and ``i + n`` their deletion-only versions, asked for in case
-    the rewrite is rejected: such a row ends as soon as its rewrite is accepted, as it will not be read."""
+    ``partners`` n, the rows come in ranks of n, each rank one prompt for the same n sentences in order of
+    preference (the rewrite, then its fallbacks): a row ends as soon as a row of an earlier rank for its sentence
+    is accepted, as it will not be read."""
 
     def __init__(
         self,
@@ -425,10 +447,11 @@ class _RewriteWatch:
         if ending and not settled and len(tokens) >= self.limits[row] and not _complete(text):
             self.cut.add(row)
         guard, source, base = self.rows[row]
-        if (ending or settled) and row < self.partners and guard is not None:
+        later = range(row + self.partners, len(self.rows), self.partners) if self.partners else range(0)
+        if (ending or settled) and later and guard is not None:
             verdict, repaired = self.engine._judge(guard, _first_sentences(text, 1), source, base, self.finished(row))
             if verdict.ok or repaired is not None:
-                self.unneeded.add(row + self.partners)
+                self.unneeded.update(later)
         return settled
 
     @staticmethod

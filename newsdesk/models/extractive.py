@@ -152,14 +152,29 @@ def _is_speech(sentence: str) -> bool:
     return any(count_words(m.group(1) or m.group(2) or "") >= 4 for m in _QUOTED.finditer(sentence))
 
 
-def select_key_sentences(text: str, k: int = 3, *, turn_window: int = 8) -> list[str]:
+def select_key_sentences(text: str, k: int = 3, *, max_words: int | None = None, turn_window: int = 8) -> list[str]:
     """The article's first ``k`` body sentences (news puts what matters first) plus, when one of the first
     ``turn_window`` body sentences after those opens with a contrast ("But", "However", "Critics") and is not
-    direct speech, the first such sentence: the story's main objection or caveat. In article order."""
+    direct speech, the first such sentence: the story's main objection or caveat. In article order.
+
+    With ``max_words``, the lead sentences are taken while their words, asides removed (:func:`compress_sentence`),
+    fit in ``max_words`` (at least two), so that short leads give more sentences and long ones fewer; the turn
+    sentence is taken whatever its length, and ``k`` caps the sentences in all."""
     sentences = prose_sentences(text)
-    chosen = sentences[:k]
-    for sentence in sentences[k:turn_window]:
+    if max_words is None:
+        chosen = sentences[:k]
+    else:
+        chosen, used = [], 0
+        for sentence in sentences[:k]:
+            n = count_words(compress_sentence(sentence))
+            if used + n > max_words and len(chosen) >= 2:
+                break
+            chosen.append(sentence)
+            used += n
+    for sentence in sentences[len(chosen) : turn_window]:
         if _TURN.match(sentence) and not _is_speech(sentence):
+            if max_words is not None and len(chosen) >= k:
+                chosen.pop()  # at most k in all: the objection says more than a fourth or fifth lead sentence
             chosen.append(sentence)
             break
     return chosen

@@ -69,7 +69,10 @@ class Summarizer:
     * a local model folder, a Hugging Face hub id (online), or a ``.gguf`` file: encoder-decoder checkpoints
       (BART, PEGASUS, T5) run as seq2seq, chat/instruct decoders with their chat template.
 
-    With the ``rewrite`` strategy only sentences of ``rewrite_min_words`` or more words are rewritten.
+    The ``rewrite`` strategy takes the article's lead sentences while their words (asides removed) fit in
+    ``key_words``, plus a sentence that opens with an objection ("But…") — two to four sentences in all; with
+    ``key_words=None``, the first ``lead_k`` and the objection. It rewrites those of ``rewrite_min_words`` or more
+    words.
     Generation is greedy and deterministic unless ``do_sample`` is set. ``max_words`` caps summary length (the
     per-call argument overrides it). ``guard`` checks every generated sentence against the article: a sentence
     with a name or number the article does not support is repaired, regenerated or replaced by article content.
@@ -97,7 +100,8 @@ class Summarizer:
         max_input_tokens: int | None = None,
         max_parts: int = 8,
         lead_k: int = 3,
-        rewrite_min_words: int = 12,
+        key_words: int | None = 110,
+        rewrite_min_words: int = 8,
         prompt: str | None = None,
         trust_remote_code: bool = False,
         threads: int | None = None,
@@ -109,6 +113,8 @@ class Summarizer:
             raise ModelLoadError(f"unknown runtime {runtime!r}; use one of auto, {', '.join(RUNTIMES)}")
         if max_words is not None and max_words < 1:
             raise InputError(f"max_words must be at least 1, got {max_words}")
+        if key_words is not None and key_words < 1:
+            raise InputError(f"key_words must be at least 1, got {key_words}")
         self.model = str(model)
         self.device = device
         self.dtype = dtype
@@ -122,6 +128,7 @@ class Summarizer:
         self.max_input_tokens = max_input_tokens
         self.max_parts = max_parts
         self.lead_k = lead_k
+        self.key_words = key_words
         self.rewrite_min_words = rewrite_min_words
         self.prompt = prompt
         self.trust_remote_code = trust_remote_code
@@ -156,6 +163,9 @@ class Summarizer:
             self.max_words = saved.get("max_words")
         if self.lead_k == 3 and isinstance(saved.get("lead_k"), int):
             self.lead_k = saved["lead_k"]
+        saved_key_words = saved.get("key_words", self.key_words)
+        if self.key_words == 110 and (saved_key_words is None or isinstance(saved_key_words, int)):
+            self.key_words = saved_key_words
         return saved
 
     def save(self, path: str | Path) -> Path:
@@ -163,7 +173,12 @@ class Summarizer:
         settings — that ``Summarizer(path)`` loads offline."""
         folder = Path(path)
         folder.mkdir(parents=True, exist_ok=True)
-        settings: dict[str, Any] = {"lead_k": self.lead_k, "max_words": self.max_words, "prompt": self.prompt}
+        settings: dict[str, Any] = {
+            "lead_k": self.lead_k,
+            "key_words": self.key_words,
+            "max_words": self.max_words,
+            "prompt": self.prompt,
+        }
         if isinstance(self._engine, (LeadSummarizer, CentralSummarizer)):
             settings["baseline"] = self._engine.name
         else:

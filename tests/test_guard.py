@@ -87,3 +87,17 @@ def test_a_rewrite_that_says_a_word_more_often_than_its_sentence_is_a_problem():
     )
     # What the sentence itself repeats may be repeated.
     assert repeated_word("Smith beat Jones, then Smith beat Lee.", "Smith beat Jones and Smith beat Lee.") is None
+
+
+def test_a_rewrite_is_doomed_only_by_problems_more_words_cannot_undo() -> None:
+    guard = Guard(ARTICLE)
+    # Opens with a word the article never uses, or with chatter: rejected however it goes on.
+    assert guard.doomed("Rebuzzed chef Bobby", ORIGIN)
+    assert guard.doomed("Sure! Here", ORIGIN)
+    assert guard.doomed("Flay filed for divorce, filed for divorce, filed for", ORIGIN)
+    # Not yet: the last word may be unfinished ("Chef Bobby Fl..."), and a short or unsupported start may still
+    # become a faithful sentence.
+    assert not guard.doomed("Rebuzzed", ORIGIN)
+    assert not guard.doomed("Chef Bobby", ORIGIN)
+    assert not guard.doomed("The 45", ORIGIN)
+    assert guard.check("Rebuzzed chef Bobby Flay filed for divorce.", ORIGIN).problems  # what doomed foresaw

@@ -622,6 +622,22 @@ def test_a_speculative_deletion_row_ends_once_its_rewrite_is_accepted(rewrite: s
     assert watch(2, [2, 2], False) is cancelled
 
 
+def test_a_rewrite_row_that_cannot_pass_the_guard_ends_at_once() -> None:
+    from types import SimpleNamespace
+
+    from newsdesk.models.guard import Guard
+
+    texts = {1: "Rebuzzed", 2: "Rebuzzed council", 3: "The council", 4: "The council approved"}
+    tokenizer = SimpleNamespace(batch_decode=lambda rows, skip_special_tokens=True: [texts[rows[0][-1]]])
+    engine = SimpleNamespace(lm=SimpleNamespace(tokenizer=tokenizer), _judge=engine_mod.GenerativeSummarizer._judge)
+    source = "The council approved a budget of 12 million dollars on Tuesday."
+    watch = engine_mod._RewriteWatch(engine, [(Guard(ARTICLE), source, source)], [30])
+    assert watch(0, [1], False) is False  # "Rebuzzed" may still be the start of a longer word
+    assert watch(0, [2], False) is True  # opens with a word the article does not use: no need to go on
+    assert watch(0, [3], False) is False and watch(0, [4], False) is False
+    assert watch.finished(0)
+
+
 def test_native_generation_splits_prompts_into_equal_batches(llama_dir: Path) -> None:
     """A decoding step costs less per row the more rows it carries: 5 prompts at batch size 4 run as 3 + 2."""
     from newsdesk.models.generation import GenerationOptions, generate

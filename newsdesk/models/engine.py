@@ -411,8 +411,8 @@ def _first_sentences(text: str, n: int) -> str:
 class _RewriteWatch:
     """Ends a rewrite row as soon as its outcome is known, which leaves every summary as it would be without it:
     once its first sentence is complete (the rest is cut off: :func:`_first_sentences`), or once that sentence is
-    too long to be accepted (``_check_rewrite``). It also notes the rows cut off by their
-    new-token limit before their first sentence ended (:meth:`finished`).
+    too long to be accepted (``_check_rewrite``) or fails the guard however it goes on (:meth:`Guard.doomed`). It
+    also notes the rows cut off by their new-token limit before their first sentence ended (:meth:`finished`).
 
     ``rows`` holds each prompt's (guard, article sentence, base) and ``limits`` its new-token limit. With
     ``partners`` n, the rows come in ranks of n, each rank one prompt for the same n sentences in order of
@@ -447,6 +447,8 @@ class _RewriteWatch:
         if ending and not settled and len(tokens) >= self.limits[row] and not _complete(text):
             self.cut.add(row)
         guard, source, base = self.rows[row]
+        if not (settled or ending) and guard is not None and guard.doomed(_first_line(text), source):
+            return True  # rejected however it goes on
         later = range(row + self.partners, len(self.rows), self.partners) if self.partners else range(0)
         if (ending or settled) and later and guard is not None:
             verdict, repaired = self.engine._judge(guard, _first_sentences(text, 1), source, base, self.finished(row))

@@ -206,6 +206,25 @@ class Guard:
                 verdict.problems.append("longer than the sentence it rewrites")
         return verdict
 
+    def doomed(self, partial: str, origin: str) -> bool:
+        """Whether every rewrite of ``origin`` that begins with ``partial`` (an unfinished output) fails
+        :meth:`check`: it talks about the task, opens with a word the article does not use or with a name
+        ``origin`` gives only late, or has already said a phrase or word too often. More words change none of
+        these, so generation can stop. The last word may be unfinished and is not read."""
+        words = partial.split()
+        if len(words) < 2:
+            return False
+        text = " ".join(words[:-1])
+        opener = _OPENER.match(text)
+        word = opener.group(0) if opener else ""
+        return bool(
+            _META.match(text)
+            or (word[:1].isupper() and word.lower() not in _COMMON_OPENERS and not self.index.word_supported(word))
+            or moved_name(text, origin)
+            or repeated_phrase(text, origin)
+            or repeated_word(text, origin)
+        )
+
     def repair(self, sentence: str, verdict: Verdict, origin: str | None) -> str | None:
         """Swap each unsupported number for the one ``origin`` holds that the sentence left out, when there is
         exactly one; ``None`` when that cannot fix every problem. (Names are never swapped: a wrong person is

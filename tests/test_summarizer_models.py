@@ -294,11 +294,14 @@ def test_split_into_parts_keeps_paragraphs_whole_and_splits_long_ones() -> None:
 
 
 def test_save_and_load_round_trip(llama_dir: Path, tmp_path: Path) -> None:
-    s = Summarizer(str(llama_dir), strategy="rewrite", max_new_tokens=6, max_words=40, rewrite_min_words=1)
+    s = Summarizer(
+        str(llama_dir), strategy="rewrite", max_new_tokens=6, max_words=40, rewrite_min_words=1, key_words=None
+    )
     out = s.save(tmp_path / "saved")
     assert (out / "model.safetensors").is_file() and not list(out.glob("*.bin"))
     again = Summarizer(str(out), max_new_tokens=6)
-    assert again._engine.strategy == "rewrite" and again.max_words == 40
+    assert again._engine.strategy == "rewrite" and again.max_words == 40 and again.key_words is None
+    assert Summarizer(str(out), key_words=30).key_words == 30  # an argument wins over the saved setting
     assert again.summarize(ARTICLE) == s.summarize(ARTICLE)
     lead = Summarizer("lead", lead_k=1).save(tmp_path / "lead")
     assert Summarizer(str(lead), lead_k=1).summarize(ARTICLE) == Summarizer("lead", lead_k=1).summarize(ARTICLE)

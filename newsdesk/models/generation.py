@@ -7,6 +7,7 @@ models with a chat template are driven as chat models (a user message, generatio
 from __future__ import annotations
 
 import logging
+import math
 import os
 import re
 from dataclasses import dataclass
@@ -323,7 +324,8 @@ def _generate_native(
     out: list[str] = [""] * len(texts)
     # Batches of equal size (111 prompts at 96: 56 + 55, not 96 + 15): a decoding step costs less per row the more
     # rows it carries.
-    batch_size = -(-len(order) // -(-len(order) // max(1, batch_size))) if order else batch_size
+    if order:
+        batch_size = math.ceil(len(order) / math.ceil(len(order) / max(1, batch_size)))
     for start in range(0, len(order), batch_size):
         idx = order[start : start + batch_size]
         # Too long a prompt loses its start, keeping the instruction at the end (callers split long texts first).

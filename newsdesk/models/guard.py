@@ -188,11 +188,8 @@ class Guard:
         if loop:
             verdict.problems.append(f"repeats {loop!r}")
         if origin is not None and text:
-            # The facts check leaves a lone capitalised word opening a sentence alone (usually a common word);
-            # a rewrite has no reason to open with a word the article never uses.
-            opener = _OPENER.match(text)
-            word = opener.group(0) if opener else ""
-            if word[:1].isupper() and word.lower() not in _COMMON_OPENERS and not self.index.word_supported(word):
+            word = self._foreign_opener(text)
+            if word:
                 verdict.problems.append(f"opens with {word!r}, a word the article does not use")
             again = None if loop else repeated_word(text, origin)
             if again:
@@ -215,15 +212,22 @@ class Guard:
         if len(words) < 2:
             return False
         text = " ".join(words[:-1])
-        opener = _OPENER.match(text)
-        word = opener.group(0) if opener else ""
         return bool(
             _META.match(text)
-            or (word[:1].isupper() and word.lower() not in _COMMON_OPENERS and not self.index.word_supported(word))
+            or self._foreign_opener(text)
             or moved_name(text, origin)
             or repeated_phrase(text, origin)
             or repeated_word(text, origin)
         )
+
+    def _foreign_opener(self, text: str) -> str | None:
+        # The facts check leaves a lone capitalised word opening a sentence alone (usually a common word);
+        # a rewrite has no reason to open with a word the article never uses.
+        opener = _OPENER.match(text)
+        word = opener.group(0) if opener else ""
+        if word[:1].isupper() and word.lower() not in _COMMON_OPENERS and not self.index.word_supported(word):
+            return word
+        return None
 
     def repair(self, sentence: str, verdict: Verdict, origin: str | None) -> str | None:
         """Swap each unsupported number for the one ``origin`` holds that the sentence left out, when there is

@@ -567,6 +567,96 @@ def test_decoding_ends_a_row_when_told(llama_dir: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("context", "source", "k", "guess"),
+    [
+        ([7, 1, 2, 3], [9, 1, 2, 3, 4, 5, 6], 2, [4, 5]),
+        ([8, 2, 3], [2, 3, 4, 1, 2, 3, 5, 8, 3, 6], 1, [5]),  # the longest run found wins over a later shorter one
+        ([3], [3, 4, 0, 3, 5], 3, [5]),  # the latest occurrence, cut at the source's end
+        ([7, 1], [1, 2], 0, []),
+        ([7], [1, 2], 2, []),
+    ],
+)
+def test_guesses_come_from_the_source(context: list[int], source: list[int], k: int, guess: list[int]) -> None:
+    from newsdesk.models.prompt_lookup import draft
+
+    assert draft(context, source, k) == guess
+
+
+def test_native_checks_several_tokens_and_forgets_the_rejected_ones(llama_dir: Path) -> None:
+    """``verify`` gives each fed token's next-token logits; after ``commit`` only the kept tokens stay in the
+    cache: the logits that follow are transformers' on the prompt and the kept tokens alone."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from newsdesk.models.native_llama import NativeLlama
+
+    tok = AutoTokenizer.from_pretrained(llama_dir)
+    ref_model = AutoModelForCausalLM.from_pretrained(llama_dir).eval()
+    prompts = [tok(p, add_special_tokens=False)["input_ids"] for p in PROMPTS[:3]]
+    fed = torch.tensor([[5, 6, 7], [8, 9, 0], [10, 11, 12]])  # row 1 feeds two real tokens and padding
+    counts, kept = torch.tensor([3, 2, 3]), torch.tensor([1, 2, 3])
+    _, session = NativeLlama(llama_dir).start(prompts)
+    with torch.inference_mode():
+        checked = session.verify(fed, counts)
+        for row, ids in enumerate(prompts):
+            for j in range(int(counts[row])):
+                ref = ref_model(input_ids=torch.tensor([ids + fed[row, : j + 1].tolist()])).logits[0, -1]
+                torch.testing.assert_close(checked[row, j], ref, atol=1e-4, rtol=1e-4)
+        session.commit(kept)
+        stepped = session.step(torch.tensor([20, 21, 22]))
+        for row, ids in enumerate(prompts):
+            ids = ids + fed[row, : int(kept[row])].tolist() + [20 + row]
+            ref = ref_model(input_ids=torch.tensor([ids])).logits[0, -1]
+            torch.testing.assert_close(stepped[row], ref, atol=1e-4, rtol=1e-4)
+
+
+def test_guesses_from_the_prompt_give_the_same_tokens_in_fewer_passes(llama_dir: Path) -> None:
+    """Prompt lookup (``sources``): guesses the model agrees with are kept, the rest dropped from the cache, so
+    the tokens are those of plain greedy decoding, in fewer passes when the guesses are good."""
+    import torch
+    from transformers import AutoTokenizer
+
+    from newsdesk.models.greedy import decode_greedily
+    from newsdesk.models.native_llama import NativeLlama
+
+    tok = AutoTokenizer.from_pretrained(llama_dir)
+    prompts = [tok(p, add_special_tokens=False)["input_ids"] for p in PROMPTS]
+    model = NativeLlama(llama_dir)
+    limits = [30, 12, 3, 30]
+    passes: list[str] = []
+
+    def counted(session):  # noqa: ANN001, ANN202
+        step, verify = session.step, session.verify
+        session.step = lambda *a: passes.append("step") or step(*a)
+        session.verify = lambda *a: passes.append("verify") or verify(*a)
+        return session
+
+    with torch.inference_mode():
+        logits, session = model.start(prompts)
+        ref = decode_greedily(logits, counted(session), limits, {1})
+        plain = len(passes)
+        assert set(passes) == {"step"}
+        # Guesses from the prompts themselves: mostly wrong for a random model, and nothing changes.
+        logits, session = model.start(prompts)
+        assert decode_greedily(logits, counted(session), limits, {1}, sources=prompts) == ref
+        # Guesses from sources that hold the answer: the same tokens, most of them checked several at a time.
+        passes.clear()
+        logits, session = model.start(prompts)
+        told: list[tuple[int, int]] = []
+
+        def row_done(row: int, tokens: list[int], ending: bool) -> bool:
+            told.append((row, len(tokens)))
+            return row == 0 and len(tokens) == 20
+
+        sources = [p + r for p, r in zip(prompts, ref, strict=True)]
+        mine = decode_greedily(logits, counted(session), limits, {1}, row_done, sources=sources)
+    assert mine == [ref[0][:20], *ref[1:]]
+    assert "verify" in passes and len(passes) < plain
+    # the caller still hears of every token, one at a time, and of none after the row ended
+    assert [n for row, n in told if row == 0] == list(range(1, 21))
+
+
+@pytest.mark.parametrize(
     ("text", "max_words", "settled"),
     [
         ("A short rewrite.\nAnd a note", 20, True),  # the first line is complete

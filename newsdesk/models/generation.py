@@ -332,7 +332,7 @@ def _generate_native(
         prompts = [tok.encode(texts[i], add_special_tokens=lm.kind == "causal")[-limit:] for i in idx]
         limits = _row_limits(idx, max_new_tokens, new_token_limits)
         logits, session = lm.model.start(prompts, max(limits))
-        rows = decode_greedily(logits, session, limits, eos, _in_batch(row_done, idx))
+        rows = decode_greedily(logits, session, limits, eos, _in_batch(row_done, idx), prompts)
         for i, seq in zip(idx, tok.batch_decode(rows, skip_special_tokens=True), strict=True):
             out[i] = seq.strip()
     return out

@@ -30,15 +30,32 @@ MODEL_FILES = ("config.json", "generation_config.json", WEIGHTS)
 GROW = 32
 # Prompts read together (after the shared prefix): sorted by length, so that little of the work is padding.
 PREFILL_ROWS = 8
+# Tokens a decoding pass may carry in all when it checks guesses (greedy.decode_greedily): up to about this many,
+# a pass costs little more than a pass of one token per row, as reading the weights dominates.
+DRAFT_TOKENS = 16
+
+
+def _rows_for_mkl(rows: int) -> int:
+    """The row count to pad a product's input to. MKL's sgemm on 2 AVX2 cores is much slower for some row counts
+    than for slightly larger ones; measured over one decoding step's products of SmolLM2-135M (ms): 1: 66, 2-4:
+    48-63 (3 is slow), 5: 59, 6-8: 74-90 (7 slow), 9-15: 92-166, 16: 96; and 497-511 rows cost 1.5x what 504 or
+    512 do. So: 4 rows for up to 4, multiples of 8 from 6."""
+    if rows <= 4:
+        return 4
+    return rows if rows == 5 else -(-rows // 8) * 8
 
 
 def _linear(x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
     """``x @ weight.T`` computed as ``(weight @ x.T).T``: with MKL on 2 cores this order is up to 2x faster than
     F.linear for the products decoding and prefill make here (8-360 rows of 576-1536 columns; the 49152-row head
-    1.6-2x), as it streams the weights once: e.g. the MLP's 3072x576 at 56 rows, 1.8 vs 3.3 ms. F.linear was
-    ahead only on a few products of under 10 rows, by at most 0.2 ms."""
+    1.6-2x), as it streams the weights once: e.g. the MLP's 3072x576 at 56 rows, 1.8 vs 3.3 ms. The rows are
+    padded with zeros to a count MKL handles well (:func:`_rows_for_mkl`)."""
     rows = x.numel() // x.shape[-1]
-    return torch.mm(weight, x.reshape(rows, -1).t()).t().reshape(*x.shape[:-1], weight.shape[0])
+    flat = x.reshape(rows, -1)
+    padded = _rows_for_mkl(rows)
+    if padded != rows:
+        flat = torch.cat([flat, flat.new_zeros(padded - rows, flat.shape[1])])
+    return torch.mm(weight, flat.t())[:, :rows].t().reshape(*x.shape[:-1], weight.shape[0])
 
 
 def _attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -155,11 +172,17 @@ class NativeLlama:
         return x * cos + torch.cat([-x[..., half:], x[..., :half]], dim=-1) * sin
 
     def forward(
-        self, ids: torch.Tensor, positions: torch.Tensor, mask: torch.Tensor, kv: torch.Tensor, start: int
+        self,
+        ids: torch.Tensor,
+        positions: torch.Tensor,
+        mask: torch.Tensor,
+        kv: torch.Tensor,
+        start: int,
+        every: bool = False,
     ) -> torch.Tensor:
         """Run ``ids`` [B, T] (at ``positions``) into cache columns ``start:start+T`` of ``kv``
         [layers, 2, B, kv heads, columns, head dim]; ``mask`` [B, 1, T, start+T] says which cached columns each
-        token sees. Returns the last column's logits [B, vocab]."""
+        token sees. Returns the last column's logits [B, vocab], or with ``every`` each column's [B, T, vocab]."""
         b, t = ids.shape
         end = start + t
         nh, nkv, hd = self.n_heads, self.n_kv, self.head_dim
@@ -174,7 +197,7 @@ class NativeLlama:
             h = h + _linear(attn.transpose(1, 2).reshape(b, t, nh * hd), o_w)
             gate, up = _linear(self._norm(h, ln2), gate_up_w).chunk(2, dim=-1)
             h = h + _linear(F.silu(gate) * up, down_w)
-        return _linear(self._norm(h[:, -1], self.norm), self.head).float()
+        return _linear(self._norm(h if every else h[:, -1], self.norm), self.head).float()
 
     def _new_cache(self, rows: int, columns: int) -> torch.Tensor:
         return torch.zeros(self.n_layers, 2, rows, self.n_kv, columns, self.head_dim, dtype=self.dtype)
@@ -228,26 +251,59 @@ class NativeLlama:
 
 
 class NativeSession:
-    """The key/value cache of a batch being decoded by :class:`NativeLlama`, one token per row per step."""
+    """The key/value cache of a batch being decoded by :class:`NativeLlama`: one token per row per :meth:`step`,
+    or several to check at once (:meth:`verify`, :meth:`commit`)."""
+
+    draft_tokens = DRAFT_TOKENS
 
     def __init__(self, model: NativeLlama, kv: torch.Tensor, valid: torch.Tensor, last: torch.Tensor) -> None:
         self.model = model
         self.kv = kv
         self.valid = valid
         self.last = last
+        self._fed = 0
+
+    def _grow(self, columns: int) -> None:
+        """Make room for ``columns`` more cache columns."""
+        used = self.valid.shape[1]
+        if used + columns > self.kv.shape[4]:
+            grown = self.model._new_cache(self.kv.shape[2], used + max(columns, GROW))
+            grown[:, :, :, :, :used] = self.kv[:, :, :, :, :used]
+            self.kv = grown
 
     @torch.inference_mode()
     def step(self, tokens: torch.Tensor) -> torch.Tensor:
         """Append one token per row; the logits [B, vocab] of the token after it."""
+        self._grow(1)
         column = self.valid.shape[1]
-        if column == self.kv.shape[4]:
-            grown = self.model._new_cache(self.kv.shape[2], column + GROW)
-            grown[:, :, :, :, :column] = self.kv
-            self.kv = grown
         self.valid = torch.cat([self.valid, self.valid.new_ones(self.valid.shape[0], 1)], dim=1)
         self.last = self.last + 1
         mask = self.valid[:, None, None, :]
         return self.model.forward(tokens[:, None], self.last[:, None], mask, self.kv, column)
+
+    @torch.inference_mode()
+    def verify(self, tokens: torch.Tensor, counts: torch.Tensor) -> torch.Tensor:
+        """Append ``tokens`` [B, T], of which row r's first ``counts[r]`` are real and the rest padding; the
+        logits [B, T, vocab] after each of them. Then :meth:`commit` says how many each row keeps."""
+        b, t = tokens.shape
+        self._grow(t)
+        column = self.valid.shape[1]
+        real = torch.arange(t)[None] < counts[:, None]
+        causal = torch.ones(t, t, dtype=torch.bool).tril()
+        mask = torch.cat(
+            [self.valid[:, None, None, :].expand(b, 1, t, column), (causal[None] & real[:, None, :])[:, None]], dim=-1
+        )
+        positions = self.last[:, None] + 1 + torch.arange(t)[None]
+        self.valid = torch.cat([self.valid, real], dim=1)
+        self._fed = t
+        return self.model.forward(tokens, positions, mask, self.kv, column, every=True)
+
+    def commit(self, kept: torch.Tensor) -> None:
+        """Keep the first ``kept[r]`` tokens of row r's last :meth:`verify`; the others leave the cache (their
+        columns stay, masked, so that every row keeps one column layout)."""
+        t = self._fed
+        self.valid[:, -t:] &= torch.arange(t)[None] < kept[:, None]
+        self.last = self.last + kept
 
     def keep(self, rows: torch.Tensor) -> None:
         """Drop every row not in ``rows`` (ascending; their cache goes with them). Rows move down in place, so

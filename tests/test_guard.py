@@ -1,3 +1,5 @@
+import pytest
+
 from newsdesk.models.guard import Guard, overlap, repeated_phrase
 
 ARTICLE = (
@@ -71,6 +73,71 @@ def test_a_rewrite_that_changes_who_did_what_is_a_problem():
     assert moved_name("His wife was by his side when Tom Baker died.", origin) is None
     assert moved_name("Leeds mourns Tom Baker, who died on Saturday.", origin) is None  # the 10th of 18 words
     assert moved_name("On Saturday, Tom Baker died at home in Leeds.", origin) is None  # when, not who
+
+
+@pytest.mark.parametrize(
+    ("rewrite", "origin", "swap"),
+    [
+        # a part of the subject made the subject (the seed article's sentence 2), and two from CNN/DM
+        (
+            "The U.S. military is the most aggressive step so far.",
+            "The decision to bring the U.S. military into the fight is the most aggressive step so far.",
+            ("military", "decision"),
+        ),
+        (
+            "The Chihuahua's mother is not yet known.",
+            "What happened to the Chihuahua's mother is not yet known.",
+            ("mother", "happened"),
+        ),
+        (
+            "But Manchester City could be losing something they've already got.",
+            "But the biggest challenge for Manchester City this summer could be keeping hold of what they have.",
+            ("city", "challenge"),
+        ),
+        # the subject kept, shortened, or found after an attribution, a clause break or an opening phrase
+        (
+            "The Food Network star is heartbroken.",
+            "According to TMZ, the 50-year-old Food Network star is heartbroken.",
+            None,
+        ),
+        (
+            "The decision is the boldest step yet.",
+            "The decision to bring the military in is the boldest step yet.",
+            None,
+        ),
+        ("The plans were approved.", "A spokesman for the council said the plans were approved on Monday.", None),
+        ("A victim was a 12-year-old girl.", "One of the victims was a 12-year-old girl.", None),
+        (
+            "The boy was kidnapped.",
+            "Police said the boy fell asleep in the car and was kidnapped when it was stolen.",
+            None,
+        ),
+        (
+            "The talk among fans was of new signings.",
+            "In the aftermath of the derby the talk among fans was of signings.",
+            None,
+        ),
+        (
+            "The robotic head is lifelike.",
+            "With its lively eyes - this state-of-the-art robotic head is lifelike.",
+            None,
+        ),
+    ],
+)
+def test_a_rewrite_that_puts_part_of_the_subject_in_its_place_is_a_problem(
+    rewrite: str, origin: str, swap: tuple[str, str] | None
+) -> None:
+    from newsdesk.models.guard import demoted_subject
+
+    assert demoted_subject(rewrite, origin) == swap
+    verdict = Guard(origin).check(rewrite, origin=origin)
+    problem = swap and f"makes {swap[0]!r} the subject where the sentence it rewrites has {swap[1]!r}"
+    assert (problem in verdict.problems) if problem else not any("subject" in x for x in verdict.problems)
+    if swap:  # known as soon as the verb is written (the last word may be unfinished, so one more)
+        words = rewrite.split()
+        verb = next(i for i, w in enumerate(words) if w in ("is", "could"))
+        assert Guard(origin).doomed(" ".join(words[: verb + 2]), origin)
+        assert not Guard(origin).doomed(" ".join(words[: verb + 1]), origin)
 
 
 def test_a_rewrite_that_says_a_word_more_often_than_its_sentence_is_a_problem():

@@ -3,10 +3,10 @@
 A sentence passes when each name, number, date and quantity in it is supported by the article
 (:func:`newsdesk.facts.unsupported_facts`), it does not stutter (a phrase repeated that the article does not
 repeat, or in a rewrite a word its sentence says fewer times), and — when it rewrites a known article sentence —
-it stays about that sentence and does not open with a name that sentence gives only late (a changed subject: who
-did what). A sentence that fails is *repaired* when the fix is unambiguous (an unsupported number or name swapped
-for the one the article sentence holds in its place), otherwise the caller regenerates it or *replaces* it with the
-best-matching article sentence.
+it stays about that sentence, does not open with a name that sentence gives only late, and does not put a part of
+that sentence's subject in its place (both change who or what did what). A sentence that fails is *repaired* when
+the fix is unambiguous (an unsupported number or name swapped for the one the article sentence holds in its
+place), otherwise the caller regenerates it or *replaces* it with the best-matching article sentence.
 """
 
 from __future__ import annotations
@@ -120,6 +120,81 @@ def moved_name(candidate: str, origin: str, *, early: int = 8) -> str | None:
     return None
 
 
+# Words (hyphenated ones whole: "state-of-the-art") and the punctuation that ends a phrase.
+_CLAUSE = re.compile(r"[A-Za-z0-9]+(?:[-'’][A-Za-z0-9]+)*|[,;:()\u2013\u2014\"“”]|(?<!\w)-(?!\w)")
+# Verbs that follow a subject; a rewrite that keeps one keeps the predicate after it.
+_AUXILIARIES = frozenset(
+    str.split(
+        """
+        is are was were has have had will would can could may might must should
+        """
+    )
+)
+# Words that open what follows a noun inside a subject ("the decision *to* bring ...", "a spokesman *for* ...").
+_POST_MODIFIER = frozenset(
+    str.split(
+        """
+        of to in into on at for with from by that who which whose about against over under near between among
+        """
+    )
+)
+# After these, what comes is a clause of its own: "police said the man was ..." is about "the man".
+_CLAUSE_OPENERS = frozenset(
+    str.split(
+        """
+        said says say told tells claimed claims reported reports added adds announced revealed confirmed warned
+        insisted explained noted stated argued wrote believe believes believed think thinks thought that
+        and but or nor when while because if although though since as so where
+        """
+    )
+)
+_OPENING_PREPOSITIONS = frozenset(
+    str.split(
+        """
+        after before during despite amid following since under within without throughout across around as
+        """
+    )
+)
+_QUANTITIES = frozenset(
+    str.split(
+        """
+        one two three four five six seven eight nine ten some many most several each both half part none all
+        """
+    )
+)
+
+
+def demoted_subject(candidate: str, origin: str) -> tuple[str, str] | None:
+    """(the new subject, the subject it replaced) when ``candidate`` keeps ``origin``'s verb but puts before it
+    only words from inside ``origin``'s subject, without that subject's head noun — "The U.S. military is the
+    most aggressive step" for "The decision to bring the U.S. military into the fight is the most aggressive
+    step" — else None. Every word is in the article, so the other checks pass it; but it says something else."""
+    cand = _CLAUSE.findall(candidate)
+    verb = next((i for i, w in enumerate(cand) if w.lower() in _AUXILIARIES), None)
+    if not verb or any(not w[0].isalnum() for w in cand[:verb]):
+        return None
+    new = [w.lower() for w in cand[:verb] if w.lower() not in _STOP]
+    words = _CLAUSE.findall(origin)
+    at = next((i for i, w in enumerate(words) if w.lower() == cand[verb].lower()), None)
+    if not new or at is None:
+        return None
+    start = at
+    while start > 0 and words[start - 1][0].isalnum() and words[start - 1].lower() not in _CLAUSE_OPENERS:
+        start -= 1
+    subject = [w.lower() for w in words[start:at]]
+    content = [i for i, w in enumerate(subject) if w not in _STOP]
+    if not content or subject[0] in _POST_MODIFIER | _OPENING_PREPOSITIONS:
+        return None  # "In the aftermath of the derby the talk among fans was ...": no plain subject to read
+    end = next((i for i in range(content[0], len(subject)) if subject[i] in _POST_MODIFIER), len(subject))
+    head = next((subject[i] for i in reversed(content) if i < end), None)
+    stems = {_stem(w) for w in new}
+    if head is None or head in _QUANTITIES or _stem(head) in stems:
+        return None
+    if not stems <= {_stem(subject[i]) for i in content}:
+        return None  # the rewrite's subject is not taken from the old one
+    return new[-1], head
+
+
 @dataclass
 class Verdict:
     """What the guard found in one sentence; ``ok`` when nothing."""
@@ -197,6 +272,9 @@ class Guard:
             name = moved_name(text, origin)
             if name:
                 verdict.problems.append(f"opens with {name!r}, whom the sentence it rewrites names only late")
+            swap = demoted_subject(text, origin)
+            if swap:
+                verdict.problems.append(f"makes {swap[0]!r} the subject where the sentence it rewrites has {swap[1]!r}")
             if overlap(text, origin) < self.min_overlap:
                 verdict.problems.append("strays from the sentence it rewrites")
             if count_words(text) > count_words(origin) + 3:
@@ -206,7 +284,8 @@ class Guard:
     def doomed(self, partial: str, origin: str) -> bool:
         """Whether every rewrite of ``origin`` that begins with ``partial`` (an unfinished output) fails
         :meth:`check`: it talks about the task, opens with a word the article does not use or with a name
-        ``origin`` gives only late, or has already said a phrase or word too often. More words change none of
+        ``origin`` gives only late, has put a part of ``origin``'s subject in its place, or has already said a
+        phrase or word too often. More words change none of
         these, so generation can stop. The last word may be unfinished and is not read."""
         words = partial.split()
         if len(words) < 2:
@@ -216,6 +295,7 @@ class Guard:
             _META.match(text)
             or self._foreign_opener(text)
             or moved_name(text, origin)
+            or demoted_subject(text, origin)
             or repeated_phrase(text, origin)
             or repeated_word(text, origin)
         )

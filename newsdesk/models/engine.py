@@ -232,22 +232,22 @@ class GenerativeSummarizer:
                 results[j][k] = repaired
             else:
                 retry.append((j, k))
+        # Each rejected rewrite's replacement: the first fallback the guard accepts (or repairs), else None.
+        settled = {
+            (j, k): self._first_accepted(jobs[j], alternatives[(j, k)], chosen[j][k], bases[j][k])
+            for j, k in retry
+            if (j, k) in alternatives
+        }
         missing = [key for key in retry if key not in alternatives]
         if missing:
-            alternatives.update(self._ask_fallbacks(missing, jobs, chosen, bases))
+            settled.update(self._ask_fallbacks(missing, jobs, chosen, bases))
         for j, k in retry:
-            job = jobs[j]
-            assert job.guard is not None
-            for out, finished in alternatives[(j, k)]:
-                candidate = _first_sentences(out, 1)
-                verdict, repaired = self._judge(job.guard, candidate, chosen[j][k], bases[j][k], finished)
-                if verdict.ok or repaired is not None:
-                    job.report.regenerated += 1
-                    results[j][k] = candidate if verdict.ok else str(repaired)
-                    break
-                job.report.note(verdict)
+            fallback = settled[(j, k)]
+            if fallback is None:
+                jobs[j].report.replaced += 1
             else:
-                job.report.replaced += 1
+                jobs[j].report.regenerated += 1
+                results[j][k] = fallback
         for j, job in enumerate(jobs):
             results[j] = [ensure_period(x) for x in results[j]]
             if job.guard is not None:
@@ -260,11 +260,12 @@ class GenerativeSummarizer:
         jobs: list[_Job],
         chosen: list[list[str]],
         bases: list[list[str]],
-    ) -> dict[tuple[int, int], list[tuple[str, bool]]]:
-        """The fallbacks (``RETRY_PROMPTS``) for the sentences ``keys`` whose rewrites were rejected: one round per
-        prompt, each asking only for the sentences no earlier prompt gave an accepted output for. (One prompt per
-        round lets every row share the prompt's opening, read once: :meth:`NativeLlama.start`.)"""
-        found: dict[tuple[int, int], list[tuple[str, bool]]] = {key: [] for key in keys}
+    ) -> dict[tuple[int, int], str | None]:
+        """Ask the fallbacks (``RETRY_PROMPTS``) for the sentences ``keys`` whose rewrites were rejected: one round
+        per prompt, each asking only for the sentences no earlier prompt gave an accepted output for. (One prompt
+        per round lets every row share the prompt's opening, read once: :meth:`NativeLlama.start`.) Returns each
+        sentence's accepted fallback, or None."""
+        found: dict[tuple[int, int], str | None] = {key: None for key in keys}
         pending = list(keys)
         for fallback in RETRY_PROMPTS:
             if not pending:
@@ -275,17 +276,22 @@ class GenerativeSummarizer:
             outs = self._generate(
                 [fallback.format(sentence=b) for b in key_bases], 64, REWRITE_BATCH, REWRITE_SYSTEM, limits, watch
             )
-            still: list[tuple[int, int]] = []
             for i, ((j, k), out) in enumerate(zip(pending, outs, strict=True)):
-                found[(j, k)].append((out, watch.finished(i)))
-                guard = jobs[j].guard
-                assert guard is not None
-                candidate = _first_sentences(out, 1)
-                verdict, repaired = self._judge(guard, candidate, chosen[j][k], bases[j][k], watch.finished(i))
-                if not verdict.ok and repaired is None:
-                    still.append((j, k))
-            pending = still
+                found[(j, k)] = self._first_accepted(jobs[j], [(out, watch.finished(i))], chosen[j][k], bases[j][k])
+            pending = [key for key in pending if found[key] is None]
         return found
+
+    def _first_accepted(self, job: _Job, outputs: list[tuple[str, bool]], source: str, base: str) -> str | None:
+        """The first of ``outputs`` ((output, finished) pairs) the guard accepts or repairs, as it will stand in
+        the summary; each rejected one's problems go to the job's report. None if every one is rejected."""
+        assert job.guard is not None
+        for out, finished in outputs:
+            candidate = _first_sentences(out, 1)
+            verdict, repaired = self._judge(job.guard, candidate, source, base, finished)
+            if verdict.ok or repaired is not None:
+                return candidate if verdict.ok else repaired
+            job.report.note(verdict)
+        return None
 
     @classmethod
     def _judge(

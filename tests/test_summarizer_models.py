@@ -694,6 +694,17 @@ def test_a_rewrite_cut_off_by_its_length_limit_is_rejected(llama_dir: Path, monk
     assert whole.guard["kept"] == 1 and whole.summary == outputs[0]
 
 
+def test_a_rewrite_cut_off_under_beam_search_is_rejected_too(llama_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Beam search runs through ``model.generate``, which cannot end a row early; the rewrite rows still learn
+    how each output ended, so one cut off by its new-token limit is rejected as with greedy decoding."""
+    monkeypatch.setattr(engine_mod.GenerativeSummarizer, "_rewrite_limits", lambda self, xs: [3] * len(xs))
+    s = Summarizer(str(llama_dir), strategy="rewrite", rewrite_min_words=1, lead_k=1, key_words=None, num_beams=2)
+    assert s._engine.lm.backend == "transformers"
+    result = s.summarize(ARTICLE, return_details=True)
+    assert "cut off by its length limit" in result.guard["problems"]
+    assert result.summary == "The council approved a budget of 12 million dollars on Tuesday."
+
+
 @pytest.mark.parametrize(
     ("rewrite", "cancelled"), [("The council approved a budget.", True), ("John Smith won.", False)]
 )

@@ -228,8 +228,9 @@ def generate(
     ``options.max_new_tokens`` for that prompt (for a whole batch, to its largest limit, where ``model.generate``
     runs: beams, sampling, penalties, seq2seq; plain greedy decoding of decoder models drops each row as it
     ends). Inputs longer than the window are cut at the left for decoders (keeping the instruction at the end) and
-    at the right for seq2seq; callers split long texts first. ``row_done`` (rows numbered as ``prompts``) may end
-    a row early where decoding is plain greedy; ``model.generate`` ignores it."""
+    at the right for seq2seq; callers split long texts first. ``row_done`` (rows numbered as ``prompts``) is told of
+    each new token and may end a row early where decoding is plain greedy; where ``model.generate`` runs, it is
+    told each row's tokens once, at the end."""
     import torch
 
     from newsdesk.models.greedy import config_processes_logits, greedy_generate, stop_ids
@@ -302,6 +303,8 @@ def generate(
             generated = lm.model.generate(**enc, **kwargs)
         if lm.kind != "seq2seq":
             generated = generated[:, enc["input_ids"].shape[1] :]
+        if row_done is not None:
+            _tell_ends(generated, lm, _in_batch(row_done, idx))
         for i, seq in zip(idx, tok.batch_decode(generated, skip_special_tokens=True), strict=True):
             out[i] = seq.strip()
     return out
@@ -336,6 +339,19 @@ def _generate_native(
         for i, seq in zip(idx, tok.batch_decode(rows, skip_special_tokens=True), strict=True):
             out[i] = seq.strip()
     return out
+
+
+def _tell_ends(generated: Any, lm: LoadedModel, row_done: Any) -> None:
+    """Tell ``row_done`` how each row of a ``model.generate`` output ended: generate cannot end a row early, but
+    the caller still learns each row's tokens, e.g. to see that one was cut off by its new-token limit."""
+    from newsdesk.models.greedy import stop_ids
+
+    ends = stop_ids(lm.model, lm.tokenizer) | {lm.tokenizer.pad_token_id}
+    for row, seq in enumerate(generated.tolist()):
+        if lm.kind == "seq2seq":
+            seq = seq[1:]  # the decoder's start token
+        stop = next((i for i, t in enumerate(seq) if t in ends), len(seq))
+        row_done(row, seq[:stop], True)
 
 
 def _in_batch(row_done: RowDone | None, idx: list[int]) -> RowDone | None:

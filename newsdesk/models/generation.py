@@ -303,8 +303,9 @@ def generate(
             generated = lm.model.generate(**enc, **kwargs)
         if lm.kind != "seq2seq":
             generated = generated[:, enc["input_ids"].shape[1] :]
-        if row_done is not None:
-            _tell_ends(generated, lm, _in_batch(row_done, idx))
+        told = _in_batch(row_done, idx)
+        if told is not None:
+            _tell_ends(generated, lm, told)
         for i, seq in zip(idx, tok.batch_decode(generated, skip_special_tokens=True), strict=True):
             out[i] = seq.strip()
     return out
@@ -341,7 +342,7 @@ def _generate_native(
     return out
 
 
-def _tell_ends(generated: Any, lm: LoadedModel, row_done: Any) -> None:
+def _tell_ends(generated: Any, lm: LoadedModel, row_done: RowDone) -> None:
     """Tell ``row_done`` how each row of a ``model.generate`` output ended: generate cannot end a row early, but
     the caller still learns each row's tokens, e.g. to see that one was cut off by its new-token limit."""
     from newsdesk.models.greedy import stop_ids

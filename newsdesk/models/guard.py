@@ -285,8 +285,8 @@ class Guard:
         """Whether every rewrite of ``origin`` that begins with ``partial`` (an unfinished output) fails
         :meth:`check`: it talks about the task, opens with a word the article does not use or with a name
         ``origin`` gives only late, has put a part of ``origin``'s subject in its place, or has already said a
-        phrase or word too often. More words change none of
-        these, so generation can stop. The last word may be unfinished and is not read."""
+        phrase or word too often. More words change none of these, so generation can stop. The last word may be
+        unfinished and is not read."""
         words = partial.split()
         if len(words) < 2:
             return False

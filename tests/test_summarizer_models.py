@@ -617,7 +617,7 @@ def test_guesses_from_the_prompt_give_the_same_tokens_in_fewer_passes(llama_dir:
     from transformers import AutoTokenizer
 
     from newsdesk.models.greedy import decode_greedily
-    from newsdesk.models.native_llama import NativeLlama
+    from newsdesk.models.native_llama import NativeLlama, NativeSession
 
     tok = AutoTokenizer.from_pretrained(llama_dir)
     prompts = [tok(p, add_special_tokens=False)["input_ids"] for p in PROMPTS]
@@ -625,7 +625,7 @@ def test_guesses_from_the_prompt_give_the_same_tokens_in_fewer_passes(llama_dir:
     limits = [30, 12, 3, 30]
     passes: list[str] = []
 
-    def counted(session):  # noqa: ANN001, ANN202
+    def counted(session: NativeSession) -> NativeSession:
         step, verify = session.step, session.verify
         session.step = lambda *a: passes.append("step") or step(*a)
         session.verify = lambda *a: passes.append("verify") or verify(*a)

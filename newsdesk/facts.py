@@ -63,6 +63,8 @@ _NUMBER_RE = re.compile(
     r"(?:\s?(?P<scale>hundred|thousand|million|billion|trillion|mn|bn|tn|m|b|k)\b)?",
     re.IGNORECASE,
 )
+# Two or more capitals, dotted or not: "U.S.", "UK", "FBI".
+_ACRONYM_RE = re.compile(r"\b(?:[A-Z]\.){2,}|\b[A-Z]{2,}\b")
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’.\-&]*[A-Za-z]|[A-Za-z]")
 _NUMBER_WORD_RE = re.compile(
     r"\b(?P<word>" + "|".join(sorted({**_UNITS, **_ORDINALS, **_SOURCE_ONLY}, key=len, reverse=True)) + r")\b"
@@ -173,6 +175,7 @@ class FactIndex:
     words: set[str] = field(init=False)
     prefixes: dict[str, int] = field(init=False)
     acronyms: set[str] = field(init=False)
+    written_acronyms: set[str] = field(init=False)
     values: set[float] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -192,6 +195,8 @@ class FactIndex:
         for _span, parts in _name_spans(self.source):
             if len(parts) >= 2:
                 self.acronyms.add("".join(p[0] for p in parts).lower())
+        # Acronyms as the source writes them ("U.S.", "FBI"): a summary may spell them out ("United States").
+        self.written_acronyms = {_norm_word(a) for a in _ACRONYM_RE.findall(self.source)}
         self.values = {v for n in _numbers(self.source, source=True) for v in n.values}
 
     def word_supported(self, word: str) -> bool:
@@ -215,9 +220,14 @@ class FactIndex:
             if not number.values & self.values and number.text not in found:
                 found.append(number.text)
         for span, parts in _name_spans(summary):
-            if any(not self.word_supported(p) for p in parts) and span not in found:
+            if any(not self.word_supported(p) for p in parts) and span not in found and not self._spelt_out(parts):
                 found.append(span)
         return found
+
+    def _spelt_out(self, parts: list[str]) -> bool:
+        """Whether a name of several words is an acronym of the source's spelt out: "United States" for "U.S."."""
+        capitals = [p for p in parts if p[:1].isupper()]
+        return len(capitals) >= 2 and "".join(p[0] for p in capitals).lower() in self.written_acronyms
 
 
 def unsupported_facts(summary: str, source: str | FactIndex) -> list[str]:

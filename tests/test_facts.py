@@ -32,6 +32,12 @@ def test_fabricated_names_and_dates_are_caught():
 def test_inflections_possessives_and_acronyms_are_supported():
     src = "Venezuela's president spoke. The Federal Bureau of Investigation said Obama agreed."
     assert unsupported_facts("The Venezuelan leader and the FBI cited Obama's view.", src) == []
+    # and the other way round: an acronym of the source spelt out
+    src = "U.S. forces and the UN met. He told us the EU agreed."
+    assert unsupported_facts("The United States and the United Nations met.", src) == []
+    assert unsupported_facts("The European Union agreed.", src) == []
+    assert unsupported_facts("The United Kingdom agreed.", src) == ["United Kingdom"]
+    assert unsupported_facts("The United States agreed.", "He told us it was over.") == ["United States"]
 
 
 def test_sentence_openers_are_not_names():

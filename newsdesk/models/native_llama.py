@@ -38,8 +38,8 @@ DRAFT_TOKENS = 16
 def _rows_for_mkl(rows: int) -> int:
     """The row count to pad a product's input to. MKL's sgemm on 2 AVX2 cores is much slower for some row counts
     than for slightly larger ones; measured over one decoding step's products of SmolLM2-135M (ms): 1: 66, 2-4:
-    48-63 (3 is slow), 5: 59, 6-8: 74-90 (7 slow), 9-15: 92-166, 16: 96; and 497-511 rows cost 1.5x what 504 or
-    512 do. So: 4 rows for up to 4, multiples of 8 from 6."""
+    48-63 (3 is slow), 5: 59, 6-8: 74-90 (7 slow), 9-15: 92-166, 16: 96; the MLP's product at 497-511 rows cost 1.5-2x
+    what it did at 504 (1.1-1.5x at 512). So: 4 rows for up to 4, multiples of 8 from 6."""
     if rows <= 4:
         return 4
     return rows if rows == 5 else -(-rows // 8) * 8

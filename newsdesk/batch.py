@@ -78,6 +78,49 @@ def run_step_safely(step: Step, batch: list[Article]) -> tuple[list[dict], list[
         return good, bad
 
 
+class RunRecorder:
+    """Writes what a run produces and counts it: records to the sink, bad records to the error log, with a
+    progress bar. :func:`run_batches` and the Ray engine (:mod:`newsdesk.distributed`) both report through it."""
+
+    def __init__(self, sink: RecordSink, errors: ErrorLog, *, progress: bool = False, total: int | None = None):
+        from tqdm.auto import tqdm
+
+        self.sink = sink
+        self.errors = errors
+        self.stats = RunStats()
+        self._start = time.perf_counter()
+        self.bar = tqdm(
+            total=total, unit="article", file=sys.stderr, disable=not progress, dynamic_ncols=True, desc="newsdesk"
+        )
+
+    def write(self, record: dict) -> None:
+        self.sink.write(record)
+        self.stats.written += 1
+        self.bar.update(1)
+
+    def fail(self, bad: BadRecord) -> None:
+        self.stats.failed += 1
+        self.stats.errors.append(bad)
+        self.errors.write(bad)
+        self.bar.update(1)
+
+    def pending(self, records: Iterable[Article | BadRecord]) -> Iterator[Article]:
+        """The articles still to run: bad records are logged, ids already in the sink skipped (resume)."""
+        for rec in records:
+            if isinstance(rec, BadRecord):
+                self.fail(rec)
+            elif rec.id in self.sink.done_ids:
+                self.stats.skipped_done += 1
+                self.bar.update(1)
+            else:
+                yield rec
+
+    def close(self) -> RunStats:
+        self.bar.close()
+        self.stats.seconds = time.perf_counter() - self._start
+        return self.stats
+
+
 def run_batches(
     records: Iterable[Article | BadRecord],
     step: Step,
@@ -90,39 +133,15 @@ def run_batches(
 ) -> RunStats:
     """Feed ``records`` through ``step`` in batches, writing each result to ``sink`` as soon as its batch is
     done. Ids already in ``sink.done_ids`` are skipped (resume); bad records go to ``errors``."""
-    from tqdm.auto import tqdm
-
-    stats = RunStats()
-    start = time.perf_counter()
-    bar = tqdm(total=total, unit="article", file=sys.stderr, disable=not progress, dynamic_ncols=True, desc="newsdesk")
-
-    def fail(bad: BadRecord) -> None:
-        stats.failed += 1
-        stats.errors.append(bad)
-        errors.write(bad)
-        bar.update(1)
-
-    def todo() -> Iterator[Article]:
-        for rec in records:
-            if isinstance(rec, BadRecord):
-                fail(rec)
-            elif rec.id in sink.done_ids:
-                stats.skipped_done += 1
-                bar.update(1)
-            else:
-                yield rec
-
+    run = RunRecorder(sink, errors, progress=progress, total=total)
     try:
-        for batch in batched(todo(), batch_size):
+        for batch in batched(run.pending(records), batch_size):
             good, bad = run_step_safely(step, batch)
             for record in good:
-                sink.write(record)
-                stats.written += 1
-            bar.update(len(good))
+                run.write(record)
             for b in bad:
-                fail(b)
-            bar.set_postfix(failed=stats.failed, refresh=False)
+                run.fail(b)
+            run.bar.set_postfix(failed=run.stats.failed, refresh=False)
     finally:
-        bar.close()
-        stats.seconds = time.perf_counter() - start
-    return stats
+        run.close()
+    return run.stats

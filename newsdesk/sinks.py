@@ -1,4 +1,4 @@
-"""Output files for batch runs: JSONL or CSV, written a whole line at a time, resumable, with an error log."""
+"""Output files for batch runs: JSONL, CSV or Parquet, written a whole line at a time, resumable, with an error log."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import io
 import json
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -60,22 +61,29 @@ def flatten_for_csv(record: dict[str, Any]) -> dict[str, str]:
 
 
 class RecordSink:
-    """Writes result records to ``path`` (``.csv`` → CSV, otherwise JSONL; ``None`` or ``"-"`` → stdout).
+    """Writes result records to ``path`` (``.csv`` → CSV, ``.parquet`` → Parquet, otherwise JSONL; ``None`` or
+    ``"-"`` → stdout).
 
     With ``resume=True`` the ids already in the file are read into :attr:`done_ids` and new records are
     appended; without it an existing file is an error unless ``overwrite=True``.
+
+    Parquet cannot be appended to, so its records go a whole line at a time to a JSONL spool beside it
+    (``OUT.parquet.part.jsonl``), turned into ``OUT.parquet`` on :meth:`close`; a crash leaves the spool, which
+    ``resume`` continues.
     """
 
     def __init__(self, path: str | Path | None, *, resume: bool = False, overwrite: bool = False) -> None:
         self.path = None if path in (None, "-") else Path(path)
         self.is_csv = self.path is not None and self.path.suffix.lower() == ".csv"
+        self.is_parquet = self.path is not None and self.path.suffix.lower() == ".parquet"
         self.done_ids: set[str] = set()
         self._columns: list[str] | None = None
         self._stream: TextIO
         if self.path is None:
             self._stream = sys.stdout
             return
-        exists = self.path.exists() and self.path.stat().st_size > 0
+        self._file = spool_path(self.path) if self.is_parquet else self.path
+        exists = any(p.exists() and p.stat().st_size > 0 for p in {self.path, self._file})
         if exists and not (resume or overwrite):
             raise NewsdeskError(
                 f"{self.path} already exists; pass --resume to continue it or --overwrite to replace it"
@@ -83,16 +91,17 @@ class RecordSink:
         if self.path.parent and not self.path.parent.exists():
             self.path.parent.mkdir(parents=True, exist_ok=True)
         if exists and resume:
-            _truncate_partial_tail(self.path)
+            if self.is_parquet and not self._file.exists():
+                _parquet_to_jsonl(self.path, self._file)
+            _truncate_partial_tail(self._file)
             self._load_done_ids()
             mode = "a"
         else:
             mode = "w"
-        self._stream = open(self.path, mode, encoding="utf-8", newline="")
+        self._stream = open(self._file, mode, encoding="utf-8", newline="")
 
     def _load_done_ids(self) -> None:
-        assert self.path is not None
-        with open(self.path, encoding="utf-8", errors="replace", newline="") as f:
+        with open(self._file, encoding="utf-8", errors="replace", newline="") as f:
             if self.is_csv:
                 reader = csv.DictReader(f)
                 self._columns = list(reader.fieldnames or []) or None
@@ -107,7 +116,7 @@ class RecordSink:
                     self.done_ids.add(str(json.loads(line)["id"]))
                 except (json.JSONDecodeError, KeyError, TypeError):
                     raise NewsdeskError(
-                        f"{self.path}:{lineno} is not a newsdesk output line, so --resume cannot "
+                        f"{self._file}:{lineno} is not a newsdesk output line, so --resume cannot "
                         f"tell which articles are done; write to a new file instead"
                     ) from None
 
@@ -128,16 +137,72 @@ class RecordSink:
         self.done_ids.add(str(record["id"]))
 
     def close(self) -> None:
-        if self._stream is not sys.stdout:
-            self._stream.close()
-        else:
+        if self._stream is sys.stdout:
             self._stream.flush()
+            return
+        if self._stream.closed:
+            return
+        self._stream.close()
+        if self.is_parquet:
+            assert self.path is not None
+            _jsonl_to_parquet(self._file, self.path)
+            os.remove(self._file)
 
     def __enter__(self) -> RecordSink:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def spool_path(parquet: Path) -> Path:
+    """Where the records of ``OUT.parquet`` are spooled as JSONL until it is written."""
+    return parquet.with_name(parquet.name + ".part.jsonl")
+
+
+def _chunks(path: Path, size: int = 10_000) -> Iterator[list[dict[str, Any]]]:
+    rows: list[dict[str, Any]] = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                rows.append(json.loads(line))
+            if len(rows) >= size:
+                yield rows
+                rows = []
+    if rows:
+        yield rows
+
+
+def _jsonl_to_parquet(src: Path, dest: Path) -> None:
+    """One Parquet file from a JSONL file, a chunk at a time: the first pass settles the column types over all
+    chunks (an empty list in one, strings in another), the second writes; ``dest`` is replaced atomically."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schemas = []
+    for rows in _chunks(src):
+        keys = list(dict.fromkeys(k for r in rows for k in r))
+        schemas.append(pa.Table.from_pydict({k: [r.get(k) for r in rows] for k in keys}).schema)
+    schema = pa.unify_schemas(schemas, promote_options="permissive") if schemas else pa.schema([("id", pa.string())])
+    tmp = dest.with_name(dest.name + ".tmp")
+    with pq.ParquetWriter(tmp, schema) as writer:
+        for rows in _chunks(src):
+            writer.write_table(pa.Table.from_pylist(rows, schema=schema))
+    os.replace(tmp, dest)
+
+
+def _parquet_to_jsonl(src: Path, dest: Path) -> None:
+    """The records of a finished Parquet output back as JSONL lines, to resume it."""
+    import pyarrow.parquet as pq
+
+    try:
+        batches = pq.ParquetFile(src).iter_batches()
+        with open(dest, "w", encoding="utf-8") as f:
+            for batch in batches:
+                f.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in batch.to_pylist())
+    except Exception as exc:  # pyarrow raises several kinds for a file that is not Parquet
+        dest.unlink(missing_ok=True)
+        raise NewsdeskError(f"{src} cannot be read as Parquet ({exc}), so --resume cannot continue it") from None
 
 
 def default_errors_path(out: str | Path | None) -> Path | None:

@@ -32,11 +32,11 @@ def resolve_device(device: str | None = "auto") -> torch.device:
         raise NewsdeskError(f"unknown device {device!r}; use one of {', '.join(DEVICES)}") from None
 
 
-def cpu_native_bf16() -> bool:
+def cpu_native_bf16(cpuinfo: str = "/proc/cpuinfo") -> bool:
     """Whether the CPU computes bf16 natively (AVX512-BF16 or AMX). Without those instructions bf16 matrix
     products are emulated and run several times slower than float32."""
     try:
-        with open("/proc/cpuinfo") as f:
+        with open(cpuinfo) as f:
             flags = next((line for line in f if line.startswith("flags")), "")
     except OSError:
         return False

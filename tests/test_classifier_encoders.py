@@ -124,15 +124,37 @@ def test_pooling_between_mean_and_max() -> None:
 
 
 # ---- embedding backend ------------------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def emb_model(tiny_bert: Path) -> TopicClassifier:
+# Round trips run in both dtypes on every machine (bf16 is emulated, slowly, where the CPU lacks it: tiny models
+# keep that cheap), so a dtype that differs between fit and load fails here, not on a user's machine.
+DTYPES = ["float32", pytest.param("bfloat16", marks=pytest.mark.bf16)]
+
+
+@pytest.fixture(scope="module", params=DTYPES)
+def dtype(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+def fit_embedding(tiny_bert: Path, dtype: str, **backend_options) -> TopicClassifier:
     texts, labels = make_data(60)
-    return TopicClassifier("embedding", base=str(tiny_bert), chunk_tokens=16, chunk_overlap=4, device="cpu").fit(
-        texts, labels, args=FAST
-    )
+    return TopicClassifier(
+        "embedding",
+        base=str(tiny_bert),
+        chunk_tokens=16,
+        chunk_overlap=4,
+        device="cpu",
+        dtype=dtype,
+        backend_options=backend_options,
+    ).fit(texts, labels, args=FAST)
 
 
-def test_embedding_lora_fit_predict_save_load(emb_model: TopicClassifier, tiny_bert: Path, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def emb_model(tiny_bert: Path, dtype: str) -> TopicClassifier:
+    return fit_embedding(tiny_bert, dtype)
+
+
+def test_embedding_lora_fit_predict_save_load(
+    emb_model: TopicClassifier, tiny_bert: Path, tmp_path: Path, dtype: str
+) -> None:
     texts, labels = make_data(30, seed=1)
     proba = emb_model.predict_proba(texts)
     assert proba.shape == (30, 2) and emb_model.labels_ == ["defence", "law"]
@@ -141,18 +163,34 @@ def test_embedding_lora_fit_predict_save_load(emb_model: TopicClassifier, tiny_b
     d = emb_model.save(tmp_path / "m")
     assert (d / "adapter.safetensors").is_file() and (d / "heads.safetensors").is_file()
     assert sum(p.stat().st_size for p in d.iterdir()) < 200_000  # a delta over the encoder, not a copy
-    back = TopicClassifier.load(d, device="cpu")
-    np.testing.assert_allclose(back.predict_proba(texts), proba, atol=1e-5)
+    back = TopicClassifier.load(d, device="cpu", dtype=dtype)
+    assert back.model_.encoder_.model.dtype == getattr(torch, dtype) == emb_model.model_.encoder_.model.dtype
+    np.testing.assert_array_equal(back.predict_proba(texts), proba)
 
 
-def test_embedding_frozen_body(tiny_bert: Path, tmp_path: Path) -> None:
+def test_auto_dtype_is_chosen_alike_at_fit_and_load(
+    tiny_bert: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a CPU with native bf16, ``auto`` is bf16 for the fitted model and for its saved copy alike (the fitted
+    model once predicted in float32 and the loaded one in bf16)."""
+    monkeypatch.setattr("newsdesk.runtime.cpu_native_bf16", lambda: True)
     texts, labels = make_data(40)
-    clf = TopicClassifier("embedding", base=str(tiny_bert), device="cpu").fit(
+    clf = TopicClassifier("embedding", base=str(tiny_bert), chunk_tokens=16, device="cpu").fit(texts, labels, args=FAST)
+    assert clf.model_.encoder_.model.dtype == torch.bfloat16
+    back = TopicClassifier.load(clf.save(tmp_path / "auto"), device="cpu")
+    assert back.model_.encoder_.model.dtype == torch.bfloat16
+    np.testing.assert_array_equal(back.predict_proba(texts), clf.predict_proba(texts))
+
+
+def test_embedding_frozen_body(tiny_bert: Path, tmp_path: Path, dtype: str) -> None:
+    texts, labels = make_data(40)
+    clf = TopicClassifier("embedding", base=str(tiny_bert), device="cpu", dtype=dtype).fit(
         texts, labels, args=TrainingArgs(lora_layers=0, holdout=0)
     )
     d = clf.save(tmp_path / "frozen")
     assert not (d / "adapter.safetensors").exists()
-    np.testing.assert_allclose(TopicClassifier.load(d).predict_proba(texts), clf.predict_proba(texts), atol=1e-5)
+    back = TopicClassifier.load(d, dtype=dtype)
+    np.testing.assert_array_equal(back.predict_proba(texts), clf.predict_proba(texts))
 
 
 def test_long_text_reads_past_the_first_window(emb_model: TopicClassifier) -> None:
@@ -162,35 +200,35 @@ def test_long_text_reads_past_the_first_window(emb_model: TopicClassifier) -> No
     assert not np.allclose(a, b)  # the last words still count: nothing was cut off
 
 
-def test_embedding_add_labels(emb_model: TopicClassifier, tmp_path: Path) -> None:
+def test_embedding_add_labels(emb_model: TopicClassifier, tmp_path: Path, dtype: str) -> None:
     d = emb_model.save(tmp_path / "base")
-    clf = TopicClassifier.load(d)
+    clf = TopicClassifier.load(d, dtype=dtype)
     texts, _ = make_data(20, seed=3)
     before = clf.predict_proba(texts)
     new_texts, new_labels = make_data(30, labels=("economy",), seed=4)
     clf.add_labels(new_texts, new_labels, args=FAST)
     assert clf.labels_ == ["defence", "law", "economy"]
     np.testing.assert_allclose(clf.predict_proba(texts)[:, :2], before, atol=1e-6)
-    back = TopicClassifier.load(clf.save(tmp_path / "ext"))
-    np.testing.assert_allclose(back.predict_proba(texts), clf.predict_proba(texts), atol=1e-5)
+    back = TopicClassifier.load(clf.save(tmp_path / "ext"), dtype=dtype)
+    np.testing.assert_array_equal(back.predict_proba(texts), clf.predict_proba(texts))
 
 
 # ---- ensemble, transformer, zero-shot -------------------------------------------------------------------------
-def test_ensemble_round_trip(tiny_bert: Path, tmp_path: Path) -> None:
+def test_ensemble_round_trip(tiny_bert: Path, tmp_path: Path, dtype: str) -> None:
     texts, labels = make_data(60)
-    clf = TopicClassifier("ensemble", base=str(tiny_bert), device="cpu").fit(texts, labels, args=FAST)
+    clf = TopicClassifier("ensemble", base=str(tiny_bert), device="cpu", dtype=dtype).fit(texts, labels, args=FAST)
     d = clf.save(tmp_path / "ens")
-    back = TopicClassifier.load(d)
-    np.testing.assert_allclose(back.predict_proba(texts), clf.predict_proba(texts), atol=1e-5)
+    back = TopicClassifier.load(d, dtype=dtype)
+    np.testing.assert_array_equal(back.predict_proba(texts), clf.predict_proba(texts))
     new_texts, new_labels = make_data(30, labels=("economy",), seed=4)
     back.add_labels(new_texts, new_labels, args=FAST)
     assert back.labels_[-1] == "economy"
     assert TopicClassifier.load(back.save(tmp_path / "ens2")).labels_ == back.labels_
 
 
-def test_transformer_fine_tune_round_trip(tiny_bert: Path, tmp_path: Path) -> None:
+def test_transformer_fine_tune_round_trip(tiny_bert: Path, tmp_path: Path, dtype: str) -> None:
     texts, labels = make_data(48)
-    clf = TopicClassifier("transformer", base=str(tiny_bert), chunk_tokens=16, device="cpu").fit(
+    clf = TopicClassifier("transformer", base=str(tiny_bert), chunk_tokens=16, device="cpu", dtype=dtype).fit(
         texts, labels, args=TrainingArgs(epochs=6, batch_size=8, learning_rate=3e-3, holdout=0)
     )
     proba = clf.predict_proba(texts)
@@ -198,8 +236,11 @@ def test_transformer_fine_tune_round_trip(tiny_bert: Path, tmp_path: Path) -> No
     assert proba.shape == (48, 2) and proba[pos].mean() > proba[~pos].mean()
     d = clf.save(tmp_path / "ft")
     assert (d / "checkpoint" / "model.safetensors").is_file()
-    back = TopicClassifier.load(d)
-    np.testing.assert_allclose(back.predict_proba(texts), proba, atol=1e-5)
+    from safetensors.numpy import load_file
+
+    assert {v.dtype for v in load_file(str(d / "checkpoint" / "model.safetensors")).values()} == {np.dtype(np.float32)}
+    back = TopicClassifier.load(d, dtype=dtype)
+    np.testing.assert_array_equal(back.predict_proba(texts), proba)
     # The bare checkpoint folder also loads, as a plain classifier named by its id2label.
     raw = TopicClassifier.load(d / "checkpoint")
     assert raw.labels_ == ["defence", "law"] and raw.backend == "transformer"
@@ -235,18 +276,20 @@ def test_zero_shot_without_training(tiny_bert: Path, tmp_path: Path) -> None:
 def test_encoder_layers_round_trip(tiny_bert: Path, tmp_path: Path) -> None:
     texts, labels = make_data(60)
     opts = {"encoder_layers": 1}
-    clf = TopicClassifier("embedding", base=str(tiny_bert), chunk_tokens=16, device="cpu", backend_options=opts)
+    clf = TopicClassifier(
+        "embedding", base=str(tiny_bert), chunk_tokens=16, device="cpu", dtype="float32", backend_options=opts
+    )
     clf.fit(texts, labels, args=FAST)
     assert len(clf.model_.encoder_.model.encoder.layer) == 1
     d = clf.save(tmp_path / "shallow")
     from safetensors.numpy import load_file
 
     assert {k.split(".")[2] for k in load_file(str(d / "adapter.safetensors"))} == {"0"}  # LoRA on the kept layer
-    back = TopicClassifier.load(d, device="cpu")
+    back = TopicClassifier.load(d, device="cpu", dtype="float32")
     assert len(back.model_.encoder_.model.encoder.layer) == 1
     assert back.model_.encoder_.model.config.num_hidden_layers == 1
-    np.testing.assert_allclose(back.predict_proba(texts), clf.predict_proba(texts), atol=1e-5)
-    full = TopicClassifier("embedding", base=str(tiny_bert), chunk_tokens=16, device="cpu").fit(
+    np.testing.assert_array_equal(back.predict_proba(texts), clf.predict_proba(texts))
+    full = TopicClassifier("embedding", base=str(tiny_bert), chunk_tokens=16, device="cpu", dtype="float32").fit(
         texts, labels, args=FAST
     )
     assert not np.allclose(full.predict_proba(texts), clf.predict_proba(texts), atol=1e-3)  # really one layer less
@@ -268,16 +311,9 @@ def test_encoder_layers_needs_a_bert_like_body() -> None:
         truncate_layers(torch.nn.Linear(4, 4), 1, "toy")
 
 
-def test_int8_close_to_fp32_and_saved(emb_model: TopicClassifier, tiny_bert: Path, tmp_path: Path) -> None:
-    texts, labels = make_data(60)
-    q = TopicClassifier(
-        "embedding",
-        base=str(tiny_bert),
-        chunk_tokens=16,
-        chunk_overlap=4,
-        device="cpu",
-        backend_options={"quantize": "int8"},
-    ).fit(texts, labels, args=FAST)  # the same training as emb_model; only inference is quantised
+def test_int8_close_to_fp32_and_saved(tiny_bert: Path, tmp_path: Path) -> None:
+    emb_model = fit_embedding(tiny_bert, "float32")
+    q = fit_embedding(tiny_bert, "float32", quantize="int8")  # the same training; only inference is quantised
     linear = q.model_.encoder_.model.encoder.layer[0].output.dense
     assert "Quantized" in type(linear).__module__ + repr(linear)
     test, _ = make_data(30, seed=1)
@@ -286,8 +322,8 @@ def test_int8_close_to_fp32_and_saved(emb_model: TopicClassifier, tiny_bert: Pat
     assert not np.allclose(pq, pf, atol=1e-7)
     back = TopicClassifier.load(q.save(tmp_path / "int8"), device="cpu")
     assert back.model_.quantize == "int8"
-    np.testing.assert_allclose(back.predict_proba(test), pq, atol=1e-5)
-    none = TopicClassifier.load(emb_model.save(tmp_path / "fp32"), device="cpu")
+    np.testing.assert_array_equal(back.predict_proba(test), pq)
+    none = TopicClassifier.load(emb_model.save(tmp_path / "fp32"), device="cpu", dtype="float32")
     assert none.model_.quantize == "none" and isinstance(
         none.model_.encoder_.model.encoder.layer[0].output.dense, torch.nn.Linear
     )

@@ -106,6 +106,8 @@ class Encoder:
                 apply_lora_state(model, adapter)
             except (ValueError, KeyError, AttributeError) as exc:
                 raise ModelLoadError(f"the saved adapter does not fit encoder {path!r}: {exc}") from None
+        if quantize != "none" and self.device.type == "cpu":
+            self.dtype = torch.float32  # int8 layers quantise float32 weights: never round them through bf16 first
         self.model = model.to(self.device, self.dtype).eval()
         self.quantized = "none"
         self.quantize(quantize)

@@ -101,6 +101,8 @@ class EmbeddingTopics:
         )
 
     def fit(self, texts: Sequence[str], Y: np.ndarray, args: TrainingArgs) -> EmbeddingTopics:
+        """Train in float32, then predict with the encoder a loaded model builds (``dtype``, ``quantize``), so that
+        the fitted model and its saved copy give the same scores."""
         enc = self._encoder(dtype="float32", quantize="none")
         if args.lora_layers > 0 and enc.bert_like:
             from newsdesk.models.adapter_training import train_adapter
@@ -109,15 +111,21 @@ class EmbeddingTopics:
             self.adapter_ = {k: v.numpy() for k, v in state.items()}
             self.heads_ = LinearHeads(coef, intercept)
             self.train_stats_ = stats
-            enc.quantize(self.quantize)
-            self.encoder_ = enc
         else:
             if args.lora_layers > 0:
                 log.warning("the encoder is not BERT-like: training heads on a frozen body instead of an adapter")
-            enc.quantize(self.quantize)
-            self.encoder_ = enc
-            self.heads_ = fit_linear_heads(self.features(texts).doc_embeddings(), Y, C=args.C)
+            chunks = enc.chunk(texts)
+            X = WindowFeatures(enc.embed_chunks(chunks), chunks.owner, chunks.n_texts)
+            self.heads_ = fit_linear_heads(X.doc_embeddings(), Y, C=args.C)
+        self.encoder_ = self._inference_encoder()
         return self
+
+    def _inference_encoder(self) -> Encoder:
+        """The encoder predictions run on, built the same way after :meth:`fit` and :meth:`load`."""
+        import torch
+
+        adapter = {k: torch.from_numpy(np.asarray(v)) for k, v in self.adapter_.items()} if self.adapter_ else None
+        return self._encoder(adapter=adapter)
 
     # ---- fixed features + linear heads (adding labels, cross-validated thresholds) ---------------------------
     def features(self, texts: Sequence[str]) -> WindowFeatures:
@@ -163,7 +171,6 @@ class EmbeddingTopics:
 
     @classmethod
     def load(cls, path: Path, config: dict[str, Any], **kwargs: Any) -> EmbeddingTopics:
-        import torch
         from safetensors import SafetensorError
         from safetensors.numpy import load_file
 
@@ -182,8 +189,7 @@ class EmbeddingTopics:
                 self.adapter_ = load_file(str(path / ADAPTER_FILE))
         except (OSError, ValueError, KeyError, SafetensorError) as exc:
             raise ModelLoadError(f"{path}: the model weights cannot be read ({exc}); retrain or re-copy it") from None
-        adapter = {k: torch.from_numpy(v) for k, v in self.adapter_.items()} if self.adapter_ else None
-        self.encoder_ = self._encoder(adapter=adapter)
+        self.encoder_ = self._inference_encoder()
         if self.heads_.coef.shape[1] != self.encoder_.hidden_size:
             raise ModelLoadError(f"{path}: the heads do not fit the encoder {source!r}; retrain or re-copy it")
         self.train_stats_ = config.get("train_stats") or {}

@@ -21,6 +21,7 @@ from newsdesk.models.encoder import Encoder
 from newsdesk.models.heads import sigmoid
 from newsdesk.models.pooling import pool_logits
 from newsdesk.models.training_args import TrainingArgs
+from newsdesk.runtime import resolve_dtype
 
 log = logging.getLogger(__name__)
 CHECKPOINT_DIR = "checkpoint"
@@ -53,6 +54,7 @@ class TransformerTopics:
             device=device, dtype=dtype, chunk_tokens=chunk_tokens, chunk_overlap=chunk_overlap, batch_size=batch_size
         )
         self.encoder_: Encoder | None = None
+        self.trained_state_: dict[str, Any] | None = None  # float32 weights, kept when predicting in another dtype
 
     def _load(self, source: str, *, dtype: str | None = None, new_head: bool = False) -> Encoder:
         kwargs: dict[str, Any] = {}
@@ -123,6 +125,10 @@ class TransformerTopics:
                         time.perf_counter() - t0,
                     )
         model.eval()
+        # Predict in the dtype a loaded copy gets; save the float32 weights training made, not a cast of them.
+        enc.dtype = resolve_dtype(self._enc_kwargs["dtype"], enc.device)
+        if enc.dtype != torch.float32:
+            self.trained_state_ = {k: v.detach().clone() for k, v in model.state_dict().items()}
         enc.model = model.to(enc.device, enc.dtype)
         self.encoder_ = enc
 
@@ -136,7 +142,7 @@ class TransformerTopics:
 
     def save(self, path: Path) -> dict[str, Any]:
         target = path / CHECKPOINT_DIR
-        self.encoder_.model.save_pretrained(target)
+        self.encoder_.model.save_pretrained(target, state_dict=self.trained_state_)
         self.encoder_.tokenizer.save_pretrained(target)
         return {
             "checkpoint": CHECKPOINT_DIR,

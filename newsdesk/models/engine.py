@@ -154,6 +154,14 @@ class GenerativeSummarizer:
         )
 
     def summarize_batch(self, texts: list[str], max_words: int | None) -> list[SummaryResult]:
+        """Summaries of ``texts``. With ``batch_invariant`` (the default) each article is generated in calls of
+        its own, so its summary is the same whatever else is in the job: decoding many rows at once changes the
+        floating-point path (padding, shared prefixes, row counts), and with it, at near ties, the greedy tokens."""
+        if self.s.batch_invariant and len(texts) > 1:
+            return [result for text in texts for result in self._summarize_together([text], max_words)]
+        return self._summarize_together(texts, max_words)
+
+    def _summarize_together(self, texts: list[str], max_words: int | None) -> list[SummaryResult]:
         t0 = time.perf_counter()
         if self.strategy == "rewrite":
             jobs, sentences = self._rewrite(texts)

@@ -79,6 +79,11 @@ class Summarizer:
     Articles longer than the model's window are summarised in parts and the parts' summaries summarised again
     (map-reduce), reading at most ``max_parts`` parts; results say when that cap was hit.
 
+    ``batch_invariant`` (default True): each article is generated on its own, so its summary does not depend
+    on the other articles of its batch or job (``batch_size``, a resumed or partial rerun); for a given dtype the
+    same article always gets the same summary. ``False`` decodes a batch's articles together: faster (see
+    ``bench/RESULTS.md``), but a summary can then change with its neighbours.
+
     ``runtime``: ``"auto"`` runs plain Llama checkpoints (the default among them) with newsdesk's own decoder
     on the CPU when decoding is greedy — it loads in a third of the time, as it needs no transformers import —
     and everything else with transformers; ``"transformers"`` always uses transformers.
@@ -106,6 +111,7 @@ class Summarizer:
         trust_remote_code: bool = False,
         threads: int | None = None,
         runtime: str = "auto",
+        batch_invariant: bool = True,
     ) -> None:
         if strategy not in STRATEGIES:
             raise ModelLoadError(f"unknown strategy {strategy!r}; use one of {', '.join(STRATEGIES)}")
@@ -134,6 +140,7 @@ class Summarizer:
         self.trust_remote_code = trust_remote_code
         self.threads = threads
         self.runtime = runtime
+        self.batch_invariant = batch_invariant
         self._engine = self._load()
 
     def _load(self) -> Any:

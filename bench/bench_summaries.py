@@ -12,7 +12,7 @@ summary is ready and until the process has ended, and peak RSS, for both runtime
 
 Scorer: rouge-score with stemming, F1; rougeLsum over text split into sentences (newsdesk.text.split_sentences)
 joined by newlines. "novel" = share of summary word bigrams absent from the article; "unsupported" = share of
-summaries holding a name or number the article does not support (newsdesk.facts.unsupported_facts).
+summaries holding a name or number the article does not support (newsdesk.models.summaries.facts.unsupported_facts).
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def novel_bigrams(summary: str, article: str) -> tuple[int, int]:
 def score(rows: list[dict], outputs: list[str]) -> dict[str, float]:
     from rouge_score import rouge_scorer
 
-    from newsdesk.facts import unsupported_facts
+    from newsdesk.models.summaries.facts import unsupported_facts
     from newsdesk.text import count_words, split_sentences
 
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeLsum"], use_stemmer=True)
@@ -77,7 +77,7 @@ def score(rows: list[dict], outputs: list[str]) -> dict[str, float]:
 
 
 def run_system(name: str, rows: list[dict], batch_size: int) -> tuple[list[str], float, dict]:
-    from newsdesk.models.summarizer import Summarizer
+    from newsdesk.models.summaries.summarizer import Summarizer
     from newsdesk.text import truncate_words
 
     texts = [r["text"] for r in rows]
@@ -147,7 +147,7 @@ def main() -> None:
 
         torch.set_num_threads(args.threads)
     if args.batch_size is None:
-        from newsdesk.models.summarizer import DEFAULT_BATCH_SIZE
+        from newsdesk.models.summaries.summarizer import DEFAULT_BATCH_SIZE
 
         args.batch_size = DEFAULT_BATCH_SIZE
     rows = load_rows(args.data, args.limit)

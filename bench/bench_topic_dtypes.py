@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 from bench_topics import LABELS, REPO, macro, rows
 
-from newsdesk.models.classifier import TopicClassifier
+from newsdesk.models.topics.classifier import TopicClassifier
 from newsdesk.training.report import label_scores
 
 SETS = {"NYT/CAP 2004": ("nyt_cap_dev.jsonl", "labels_extended"), "fulltext_dev": ("fulltext_dev.jsonl", "labels")}

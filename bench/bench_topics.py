@@ -19,8 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from newsdesk.models.classifier import TopicClassifier
-from newsdesk.models.labels import binarize
+from newsdesk.models.topics.classifier import TopicClassifier
+from newsdesk.models.topics.labels import binarize
 from newsdesk.training.report import label_scores
 
 LABELS = ["defence", "foreign_policy", "law"]
@@ -55,8 +55,8 @@ def baseline_tfidf(train: list[dict], texts: list[str]) -> list[list[str]]:
 
 def baseline_frozen(train: list[dict], texts: list[str]) -> list[list[str]]:
     """Frozen MiniLM (mean-pooled, normalised) + balanced logistic regression, cut at 0.5."""
-    from newsdesk.models.encoder import Encoder
-    from newsdesk.models.heads import fit_linear_heads
+    from newsdesk.models.topics.encoder import Encoder
+    from newsdesk.models.topics.heads import fit_linear_heads
 
     enc = Encoder()
 
@@ -121,7 +121,7 @@ def speed(clf: TopicClassifier, texts: list[str], repeats: int = 2) -> dict:
 
 def stock_speed(enc, texts: list[str], repeats: int = 2) -> dict | None:
     """Bare forward speed of the full fp32 body that a shallower or quantised model's encoder was made from."""
-    from newsdesk.models.encoder import Encoder
+    from newsdesk.models.topics.encoder import Encoder
 
     if enc is None:
         return None
@@ -142,8 +142,8 @@ def stock_speed(enc, texts: list[str], repeats: int = 2) -> dict | None:
 def pooling_study(clf: TopicClassifier, data_dir: Path, say) -> None:
     """How window size and pooling change full-article behaviour: label rates on CNN/DM and XSum dev articles
     (no topic labels exist for them) and F1 on the project's labelled sample articles (seeds/articles.jsonl)."""
-    from newsdesk.models.heads import logit, sigmoid
-    from newsdesk.models.pooling import pool_logits
+    from newsdesk.models.topics.heads import logit, sigmoid
+    from newsdesk.models.topics.pooling import pool_logits
 
     ens = clf.model_
     emb = ens.members_[0] if hasattr(ens, "members_") else ens

@@ -15,8 +15,9 @@ from newsdesk.articles import Article, BadRecord, read_articles, read_dataset  #
 from newsdesk.errors import InputError, ModelLoadError, NewsdeskError  # noqa: E402
 
 if TYPE_CHECKING:
-    from newsdesk.models.classifier import TopicClassifier
-    from newsdesk.models.summarizer import Summarizer
+    from newsdesk.models.summaries.summarizer import Summarizer, SummaryResult
+    from newsdesk.models.topics.classifier import TopicClassifier
+    from newsdesk.models.topics.training_args import TrainingArgs
 
 __all__ = [
     "Article",
@@ -25,7 +26,9 @@ __all__ = [
     "ModelLoadError",
     "NewsdeskError",
     "Summarizer",
+    "SummaryResult",
     "TopicClassifier",
+    "TrainingArgs",
     "read_articles",
     "read_dataset",
 ]
@@ -33,12 +36,12 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     # The models pull in torch/transformers; import them only when they are asked for, so the CLI starts fast.
-    if name == "TopicClassifier":
-        from newsdesk.models.classifier import TopicClassifier
+    if name in ("TopicClassifier", "TrainingArgs"):
+        from newsdesk.models import topics
 
-        return TopicClassifier
-    if name == "Summarizer":
-        from newsdesk.models.summarizer import Summarizer
+        return getattr(topics, name)
+    if name in ("Summarizer", "SummaryResult"):
+        from newsdesk.models import summaries
 
-        return Summarizer
+        return getattr(summaries, name)
     raise AttributeError(f"module 'newsdesk' has no attribute {name!r}")

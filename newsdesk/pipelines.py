@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from newsdesk.articles import Article
-    from newsdesk.models.classifier import TopicClassifier
-    from newsdesk.models.summarizer import Summarizer
+    from newsdesk.models.summaries.summarizer import Summarizer
+    from newsdesk.models.topics.classifier import TopicClassifier
 
 
 def classify_step(classifier: TopicClassifier, articles: list[Article]) -> list[dict[str, Any]]:

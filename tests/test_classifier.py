@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 from newsdesk.errors import ModelLoadError, NewsdeskError
-from newsdesk.models.classifier import MODEL_FILE, TopicClassifier
-from newsdesk.models.thresholds import best_f1_threshold, labels_from_proba, tune_thresholds
-from newsdesk.models.training_args import TrainingArgs
-from newsdesk.models.tuning import stratified_folds
+from newsdesk.models.topics.classifier import MODEL_FILE, TopicClassifier
+from newsdesk.models.topics.thresholds import best_f1_threshold, labels_from_proba, tune_thresholds
+from newsdesk.models.topics.training_args import TrainingArgs
+from newsdesk.models.topics.tuning import stratified_folds
 
 WORDS = {
     "defence": ["troops", "army", "missile", "pentagon", "soldiers", "navy", "brigade", "tanks"],

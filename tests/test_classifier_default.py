@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from newsdesk.models.classifier import TopicClassifier
+from newsdesk.models.topics.classifier import TopicClassifier
 
 REPO = Path(__file__).resolve().parents[1]
 

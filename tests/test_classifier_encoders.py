@@ -11,11 +11,11 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from newsdesk.models.chunking import chunk_ids, token_windows  # noqa: E402
-from newsdesk.models.classifier import MODEL_FILE, TopicClassifier  # noqa: E402
-from newsdesk.models.encoder import Encoder  # noqa: E402
-from newsdesk.models.pooling import pool_logits  # noqa: E402
-from newsdesk.models.training_args import TrainingArgs  # noqa: E402
+from newsdesk.models.topics.classifier import MODEL_FILE, TopicClassifier  # noqa: E402
+from newsdesk.models.topics.encoder import Encoder  # noqa: E402
+from newsdesk.models.topics.pooling import pool_logits  # noqa: E402
+from newsdesk.models.topics.training_args import TrainingArgs  # noqa: E402
+from newsdesk.models.topics.windows import chunk_ids, token_windows  # noqa: E402
 
 TOPIC_WORDS = {
     "defence": ["troops", "army", "missile", "navy"],
@@ -305,7 +305,7 @@ def test_encoder_layers_out_of_range(tiny_bert: Path, layers) -> None:
 
 def test_encoder_layers_needs_a_bert_like_body() -> None:
     from newsdesk.errors import NewsdeskError
-    from newsdesk.models.encoder import truncate_layers
+    from newsdesk.models.topics.encoder import truncate_layers
 
     with pytest.raises(NewsdeskError, match="BERT-like"):
         truncate_layers(torch.nn.Linear(4, 4), 1, "toy")

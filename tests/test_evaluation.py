@@ -384,7 +384,9 @@ def test_fast_real_models_on_the_seeds_write_the_report(what, model, key, fmt, p
     """`newsdesk evaluate topics|summaries` with no --data scores the repo's seeds/ offline and writes the report."""
     if not (REPO / "seeds" / "articles.jsonl").is_file():
         pytest.skip("seeds/articles.jsonl not written yet")
-    pytest.importorskip("newsdesk.models.classifier" if what == "topics" else "newsdesk.models.summarizer")
+    pytest.importorskip(
+        "newsdesk.models.topics.classifier" if what == "topics" else "newsdesk.models.summaries.summarizer"
+    )
     monkeypatch.chdir(REPO)
     out = tmp_path / "report"
     rc = cli_main(["evaluate", what, "--model", model, "--bootstrap", "200", "--report", str(out), "--quiet"])

@@ -1,4 +1,4 @@
-from newsdesk.facts import FactIndex, unsupported_facts
+from newsdesk.models.summaries.facts import FactIndex, unsupported_facts
 
 SOURCE = (
     "Chef Bobby Flay, 50, has filed for divorce from Stephanie March after 10 years of marriage. "

@@ -1,6 +1,6 @@
 import pytest
 
-from newsdesk.models.guard import Guard, overlap, repeated_phrase
+from newsdesk.models.summaries.guard import Guard, overlap, repeated_phrase
 
 ARTICLE = (
     "Chef Bobby Flay, 50, has filed for divorce from Stephanie March after 10 years of marriage. "
@@ -62,7 +62,7 @@ def test_repeated_phrase_allows_what_the_source_repeats():
 
 
 def test_a_rewrite_that_changes_who_did_what_is_a_problem():
-    from newsdesk.models.guard import moved_name
+    from newsdesk.models.summaries.guard import moved_name
 
     origin = "Tom Baker died on Saturday at his home in Leeds, with his wife Anna Baker by his side."
     guard = Guard(origin)
@@ -127,7 +127,7 @@ def test_a_rewrite_that_changes_who_did_what_is_a_problem():
 def test_a_rewrite_that_puts_part_of_the_subject_in_its_place_is_a_problem(
     rewrite: str, origin: str, swap: tuple[str, str] | None
 ) -> None:
-    from newsdesk.models.guard import demoted_subject
+    from newsdesk.models.summaries.guard import demoted_subject
 
     assert demoted_subject(rewrite, origin) == swap
     verdict = Guard(origin).check(rewrite, origin=origin)
@@ -141,7 +141,7 @@ def test_a_rewrite_that_puts_part_of_the_subject_in_its_place_is_a_problem(
 
 
 def test_a_rewrite_that_says_a_word_more_often_than_its_sentence_is_a_problem():
-    from newsdesk.models.guard import repeated_word
+    from newsdesk.models.summaries.guard import repeated_word
 
     origin = "He came up with the idea after struggling to get pictures of himself and his wife in Europe."
     garbled = "He had the idea after struggling to capture his wife and wife together in Europe."

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from newsdesk.facts import unsupported_facts
+from newsdesk.models.summaries.facts import unsupported_facts
 from newsdesk.text import split_sentences
 
 
@@ -15,7 +15,7 @@ from newsdesk.text import split_sentences
 def test_default_summarises_the_seed_article_faithfully(shared_dir: Path) -> None:
     from newsdesk.assets import smollm2_gguf
     from newsdesk.errors import ModelLoadError
-    from newsdesk.models.summarizer import Summarizer
+    from newsdesk.models.summaries.summarizer import Summarizer
 
     try:
         smollm2_gguf()
@@ -45,8 +45,8 @@ def test_default_tokenizer_reads_as_transformers_does(shared_dir: Path) -> None:
 
     from newsdesk.assets import smollm2_gguf
     from newsdesk.errors import ModelLoadError
-    from newsdesk.models.chat_tokenizer import ChatTokenizer
-    from newsdesk.models.gguf_cache import cached_model_dir
+    from newsdesk.models.lm.chat_tokenizer import ChatTokenizer
+    from newsdesk.models.lm.gguf_cache import cached_model_dir
 
     try:
         folder = cached_model_dir(smollm2_gguf())

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from newsdesk.errors import ModelLoadError
-from newsdesk.models import engine as engine_mod
-from newsdesk.models import gguf_cache
-from newsdesk.models.mapreduce import split_into_parts
-from newsdesk.models.summarizer import Summarizer
+from newsdesk.models.lm import gguf_cache
+from newsdesk.models.summaries import engine as engine_mod
+from newsdesk.models.summaries.mapreduce import split_into_parts
+from newsdesk.models.summaries.summarizer import Summarizer
 
 CORPUS = [
     "The council approved a budget of 12 million dollars on Tuesday.",
@@ -379,7 +379,7 @@ def test_shrinking_greedy_decoder_matches_generate(llama_dir: Path) -> None:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from newsdesk.models.greedy import greedy_generate
+    from newsdesk.models.lm.greedy import greedy_generate
 
     tok = AutoTokenizer.from_pretrained(llama_dir)
     tok.padding_side = "left"
@@ -406,7 +406,7 @@ def test_shrinking_greedy_decoder_matches_generate(llama_dir: Path) -> None:
 def test_a_checkpoints_own_logit_settings_keep_generate(llama_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A repetition penalty in the checkpoint's generation config must still apply: the shrinking greedy decoder
     (plain argmax) is used only when nothing changes the logits."""
-    import newsdesk.models.greedy as greedy_mod
+    import newsdesk.models.lm.greedy as greedy_mod
 
     used: list[int] = []
     real = greedy_mod.greedy_generate
@@ -420,7 +420,7 @@ def test_a_checkpoints_own_logit_settings_keep_generate(llama_dir: Path, monkeyp
     assert not used
 
 
-# -- the native Llama runtime (newsdesk.models.native_llama) ---------------------------------------------------
+# -- the native Llama runtime (newsdesk.models.lm.native_llama) ---------------------------------------------------
 PROMPTS = [ARTICLE[:40], ARTICLE[:150], "Police said", ARTICLE[60:200]]
 
 
@@ -433,8 +433,8 @@ def test_native_llama_logits_match_transformers(
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from newsdesk.models import native_llama
-    from newsdesk.models.native_llama import NativeLlama
+    from newsdesk.models.lm import native_llama
+    from newsdesk.models.lm.native_llama import NativeLlama
 
     monkeypatch.setattr(native_llama, "PREFILL_ROWS", prefill_rows)
 
@@ -461,8 +461,8 @@ def test_native_greedy_tokens_match_transformers(llama_dir: Path) -> None:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from newsdesk.models.greedy import decode_greedily, greedy_generate
-    from newsdesk.models.native_llama import NativeLlama
+    from newsdesk.models.lm.greedy import decode_greedily, greedy_generate
+    from newsdesk.models.lm.native_llama import NativeLlama
 
     tok = AutoTokenizer.from_pretrained(llama_dir)
     tok.padding_side = "left"
@@ -481,7 +481,7 @@ def test_native_greedy_tokens_match_transformers(llama_dir: Path) -> None:
 def test_chat_tokenizer_matches_transformers(llama_dir: Path, tmp_path: Path) -> None:
     from transformers import AutoTokenizer
 
-    from newsdesk.models.chat_tokenizer import ChatTokenizer
+    from newsdesk.models.lm.chat_tokenizer import ChatTokenizer
 
     ref, mine = AutoTokenizer.from_pretrained(llama_dir), ChatTokenizer(llama_dir)
     messages = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": ARTICLE}]
@@ -521,7 +521,7 @@ def test_checkpoints_the_native_runtime_cannot_run_load_with_transformers(
 ) -> None:
     import shutil
 
-    from newsdesk.models import native_llama
+    from newsdesk.models.lm import native_llama
 
     folder = tmp_path / "m"
     shutil.copytree(llama_dir, folder)
@@ -544,8 +544,8 @@ def test_decoding_ends_a_row_when_told(llama_dir: Path) -> None:
     import torch
     from transformers import AutoTokenizer
 
-    from newsdesk.models.greedy import decode_greedily
-    from newsdesk.models.native_llama import NativeLlama
+    from newsdesk.models.lm.greedy import decode_greedily
+    from newsdesk.models.lm.native_llama import NativeLlama
 
     tok = AutoTokenizer.from_pretrained(llama_dir)
     prompts = [tok(p, add_special_tokens=False)["input_ids"] for p in PROMPTS]
@@ -577,7 +577,7 @@ def test_decoding_ends_a_row_when_told(llama_dir: Path) -> None:
     ],
 )
 def test_guesses_come_from_the_source(context: list[int], source: list[int], k: int, guess: list[int]) -> None:
-    from newsdesk.models.prompt_lookup import draft
+    from newsdesk.models.lm.prompt_lookup import draft
 
     assert draft(context, source, k) == guess
 
@@ -588,7 +588,7 @@ def test_native_checks_several_tokens_and_forgets_the_rejected_ones(llama_dir: P
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from newsdesk.models.native_llama import NativeLlama
+    from newsdesk.models.lm.native_llama import NativeLlama
 
     tok = AutoTokenizer.from_pretrained(llama_dir)
     ref_model = AutoModelForCausalLM.from_pretrained(llama_dir).eval()
@@ -616,8 +616,8 @@ def test_guesses_from_the_prompt_give_the_same_tokens_in_fewer_passes(llama_dir:
     import torch
     from transformers import AutoTokenizer
 
-    from newsdesk.models.greedy import decode_greedily
-    from newsdesk.models.native_llama import NativeLlama, NativeSession
+    from newsdesk.models.lm.greedy import decode_greedily
+    from newsdesk.models.lm.native_llama import NativeLlama, NativeSession
 
     tok = AutoTokenizer.from_pretrained(llama_dir)
     prompts = [tok(p, add_special_tokens=False)["input_ids"] for p in PROMPTS]
@@ -711,7 +711,7 @@ def test_a_rewrite_cut_off_under_beam_search_is_rejected_too(llama_dir: Path, mo
 def test_a_speculative_deletion_row_ends_once_its_rewrite_is_accepted(rewrite: str, cancelled: bool) -> None:
     from types import SimpleNamespace
 
-    from newsdesk.models.guard import Guard
+    from newsdesk.models.summaries.guard import Guard
 
     texts = {1: rewrite, 2: "The council approved"}
     tokenizer = SimpleNamespace(batch_decode=lambda rows, skip_special_tokens=True: [texts[rows[0][-1]]])
@@ -729,7 +729,7 @@ def test_a_speculative_deletion_row_ends_once_its_rewrite_is_accepted(rewrite: s
 def test_a_rewrite_row_that_cannot_pass_the_guard_ends_at_once() -> None:
     from types import SimpleNamespace
 
-    from newsdesk.models.guard import Guard
+    from newsdesk.models.summaries.guard import Guard
 
     texts = {1: "Rebuzzed", 2: "Rebuzzed council", 3: "The council", 4: "The council approved"}
     tokenizer = SimpleNamespace(batch_decode=lambda rows, skip_special_tokens=True: [texts[rows[0][-1]]])
@@ -744,7 +744,7 @@ def test_a_rewrite_row_that_cannot_pass_the_guard_ends_at_once() -> None:
 
 def test_native_generation_splits_prompts_into_equal_batches(llama_dir: Path) -> None:
     """A decoding step costs less per row the more rows it carries: 5 prompts at batch size 4 run as 3 + 2."""
-    from newsdesk.models.generation import GenerationOptions, generate
+    from newsdesk.models.lm.generation import GenerationOptions, generate
 
     lm = Summarizer(str(llama_dir), strategy="rewrite")._engine.lm
     sizes: list[int] = []

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from newsdesk.cli import main
-from newsdesk.models.classifier import MODEL_FILE, TopicClassifier
+from newsdesk.models.topics.classifier import MODEL_FILE, TopicClassifier
 from newsdesk.training.data import parse_labels, read_labelled
 
 VOCAB = {

@@ -11,7 +11,7 @@ from typing import Any
 from newsdesk.articles import FORMATS, check_inputs, read_articles, read_dataset
 from newsdesk.cli.common import HelpFormatter, add_runtime_args, positive_int
 from newsdesk.errors import NewsdeskError
-from newsdesk.models.summarizer import DEFAULT_BATCH_SIZE
+from newsdesk.models.summaries.summarizer import DEFAULT_BATCH_SIZE
 
 TOPICS_EXAMPLES = """\
 examples:

@@ -68,8 +68,8 @@ def _run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from newsdesk.errors import NewsdeskError
-    from newsdesk.models.classifier import MODEL_FILE
-    from newsdesk.models.training_args import TrainingArgs
+    from newsdesk.models.topics.classifier import MODEL_FILE
+    from newsdesk.models.topics.training_args import TrainingArgs
     from newsdesk.training.fit import train
     from newsdesk.training.report import format_scores
 

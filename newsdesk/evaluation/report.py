@@ -433,7 +433,7 @@ def _summaries_detail_html(d: dict[str, Any]) -> str:
     if fact_rows:
         out.append(
             "<h2>Unsupported names and numbers</h2><p class='sub'>Found in the summary, not supported by the "
-            "article (newsdesk.facts.unsupported_facts). First 30.</p>"
+            "article (newsdesk.models.summaries.facts.unsupported_facts). First 30.</p>"
         )
         out.append(_html_table(["system", "id", "unsupported", "summary"], fact_rows[:30]))
     return "".join(out)

@@ -36,7 +36,7 @@ from newsdesk.evaluation.metrics import (
     rouge_version,
     weighted_nanmean,
 )
-from newsdesk.models.summarizer import DEFAULT_BATCH_SIZE
+from newsdesk.models.summaries.summarizer import DEFAULT_BATCH_SIZE
 
 SUMMARY_METRICS = [
     MetricSpec("rouge1", "ROUGE-1", True, "rouge", compare=True),
@@ -68,7 +68,7 @@ def parse_baseline(name: str) -> int:
 
 
 def _load_summarizer(name: str, device: str, dtype: str) -> Any:
-    from newsdesk.models.summarizer import Summarizer
+    from newsdesk.models.summaries.summarizer import Summarizer
 
     return Summarizer(model=name, device=device, dtype=dtype)
 
@@ -128,7 +128,7 @@ def _summaries(
 
 def _describe(summaries: list[str], articles: list[Article]) -> dict[str, Any]:
     """Per-article length, compression, novel-bigram share and unsupported facts of ``summaries``."""
-    from newsdesk.facts import unsupported_facts
+    from newsdesk.models.summaries.facts import unsupported_facts
     from newsdesk.text import count_words
 
     words = np.array([count_words(s) for s in summaries], dtype=float)
@@ -260,7 +260,7 @@ def evaluate_summaries(
             "words": "newsdesk.text.count_words; compression = article words ÷ summary words",
             "novel_bigrams": "share of the summary's lowercased word bigrams that never occur in the article",
             "unsupported": "share of summaries with a name or number the article does not support "
-            "(newsdesk.facts.unsupported_facts, the guard's check, applied to every system's output)",
+            "(newsdesk.models.summaries.facts.unsupported_facts, the guard's check, applied to every system's output)",
             "seconds": "model time per article, loading excluded",
         },
         "skipped": skipped.to_dict(),

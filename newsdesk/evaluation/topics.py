@@ -54,7 +54,7 @@ def _snippet(article: Article) -> str:
 
 
 def _load_classifier(name: str, device: str, dtype: str) -> Any:
-    from newsdesk.models.classifier import TopicClassifier
+    from newsdesk.models.topics.classifier import TopicClassifier
 
     return TopicClassifier.load(name, device=device, dtype=dtype)
 

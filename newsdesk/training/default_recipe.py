@@ -5,8 +5,8 @@ Built by ``python -m newsdesk.training.shipped default`` (see :mod:`newsdesk.tra
 
 from __future__ import annotations
 
-from newsdesk.models.classifier import TopicClassifier
-from newsdesk.models.training_args import TrainingArgs
+from newsdesk.models.topics.classifier import TopicClassifier
+from newsdesk.models.topics.training_args import TrainingArgs
 
 # One thread: reproducible sums (bit-for-bit-close rebuilds) and no slow-down on a busy 2-core machine.
 DEFAULT_ARGS = TrainingArgs(
@@ -49,7 +49,7 @@ def default_classifier(labels: list[str]) -> tuple[TopicClassifier, str]:
         f"seed {a.seed}); (2) word 1–2-gram TF-IDF with an L2 logistic regression per label (C={a.C:g}, balanced). "
         f"Long articles are read in {CHUNK_TOKENS}-token windows overlapping by {CHUNK_OVERLAP}; the windows' "
         f"logits are pooled by log-mean-exp with τ={POOLING['pool_temperature']} (between mean and max: see "
-        "`newsdesk/models/pooling.py`); tf-idf reads "
+        "`newsdesk/models/topics/pooling.py`); tf-idf reads "
         "the whole text. Stored as a small delta over the encoder: adapter + heads + tf-idf, safetensors and JSON."
     )
     return clf, summary

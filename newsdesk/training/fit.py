@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from newsdesk.errors import NewsdeskError
-from newsdesk.models.classifier import _HUB_ID, MODEL_FILE, SHIPPED, TopicClassifier
-from newsdesk.models.training_args import TrainingArgs
+from newsdesk.models.topics.classifier import _HUB_ID, MODEL_FILE, SHIPPED, TopicClassifier
+from newsdesk.models.topics.training_args import TrainingArgs
 from newsdesk.training.data import LabelledData, read_labelled
 from newsdesk.training.report import label_scores
 

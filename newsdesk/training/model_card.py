@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from newsdesk.models.classifier import TopicClassifier
+from newsdesk.models.topics.classifier import TopicClassifier
 
 
 def _scores_table(scores: dict[str, Any]) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from newsdesk.models.labels import binarize
+from newsdesk.models.topics.labels import binarize
 
 
 def label_scores(true: Sequence[Sequence[str]], pred: Sequence[Sequence[str]], labels: Sequence[str]) -> dict[str, Any]:

@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 
 from newsdesk.assets import sha256_file
-from newsdesk.models.classifier import MODEL_FILE, TopicClassifier, shipped_dir
-from newsdesk.models.training_args import TrainingArgs
+from newsdesk.models.topics.classifier import MODEL_FILE, TopicClassifier, shipped_dir
+from newsdesk.models.topics.training_args import TrainingArgs
 from newsdesk.training.data import LabelledData
 from newsdesk.training.model_card import write_model_card
 from newsdesk.training.report import label_scores

@@ -16,21 +16,21 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from newsdesk.models.extractive import (
+from newsdesk.models.lm.generation import DEFAULT_NAME, GenerationOptions, LoadedModel, generate, load_model
+from newsdesk.models.summaries.baselines import (
     _ENDS_LIKE_PROSE,
     _fit_words,
     compress_sentence,
     prose_sentences,
     select_key_sentences,
 )
-from newsdesk.models.generation import DEFAULT_NAME, GenerationOptions, LoadedModel, generate, load_model
-from newsdesk.models.guard import Guard, GuardReport, Verdict, ensure_period
-from newsdesk.models.mapreduce import split_into_parts
+from newsdesk.models.summaries.guard import Guard, GuardReport, Verdict, ensure_period
+from newsdesk.models.summaries.mapreduce import split_into_parts
 from newsdesk.text import count_words, split_sentences
 
 if TYPE_CHECKING:
-    from newsdesk.models.greedy import RowDone
-    from newsdesk.models.summarizer import Summarizer, SummaryResult
+    from newsdesk.models.lm.greedy import RowDone
+    from newsdesk.models.summaries.summarizer import Summarizer, SummaryResult
 
 # A short system message: the template's default one costs ~20 tokens of prefill per sentence.
 REWRITE_SYSTEM = "You are a news editor."
@@ -72,7 +72,7 @@ class _Job:
 
 
 class GenerativeSummarizer:
-    """The generative engine behind :class:`~newsdesk.models.summarizer.Summarizer`."""
+    """The generative engine behind :class:`~newsdesk.models.summaries.summarizer.Summarizer`."""
 
     def __init__(self, lm: LoadedModel, *, strategy: str, settings: Summarizer) -> None:
         self.lm = lm
@@ -138,7 +138,7 @@ class GenerativeSummarizer:
         return [self.lm.count_tokens(x) + 4 for x in sentences]
 
     def _result(self, job: _Job, sentences: list[str], max_words: int | None, seconds: float) -> SummaryResult:
-        from newsdesk.models.summarizer import SummaryResult
+        from newsdesk.models.summaries.summarizer import SummaryResult
 
         summary = " ".join(_fit_words([s for s in sentences if s], max_words))
         return SummaryResult(

@@ -2,7 +2,7 @@
 
 Saved as a transformers checkpoint (safetensors) in ``checkpoint/`` inside the model folder. Long texts are read
 in overlapping windows whose logits are pooled like the other encoder backends (see
-:mod:`newsdesk.models.pooling`).
+:mod:`newsdesk.models.topics.pooling`).
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from typing import Any
 import numpy as np
 
 from newsdesk.errors import ModelLoadError, NewsdeskError
-from newsdesk.models.encoder import Encoder
-from newsdesk.models.heads import sigmoid
-from newsdesk.models.pooling import pool_logits
-from newsdesk.models.training_args import TrainingArgs
+from newsdesk.models.topics.encoder import Encoder
+from newsdesk.models.topics.heads import sigmoid
+from newsdesk.models.topics.pooling import pool_logits
+from newsdesk.models.topics.training_args import TrainingArgs
 from newsdesk.runtime import resolve_dtype
 
 log = logging.getLogger(__name__)

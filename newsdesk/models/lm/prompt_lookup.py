@@ -3,7 +3,7 @@
 A rewrite of a news sentence copies much of that sentence: names, numbers, whole phrases. When the last tokens
 written also occur in the prompt, the tokens that followed them there are a cheap guess at what comes next. The
 decoder feeds the guesses with the token it is sure of and keeps those the model itself would have chosen
-(:func:`newsdesk.models.greedy.decode_greedily`), so the output is exactly the plain greedy one; only the number
+(:func:`newsdesk.models.lm.greedy.decode_greedily`), so the output is exactly the plain greedy one; only the number
 of forward passes changes. On a CPU a pass of a few rows costs about as much for 2-3 tokens per row as for one
 (reading the weights dominates), so each kept guess saves most of a pass.
 """

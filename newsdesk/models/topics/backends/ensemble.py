@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 
 from newsdesk.errors import ModelLoadError
-from newsdesk.models.heads import logit, sigmoid
-from newsdesk.models.training_args import TrainingArgs
+from newsdesk.models.topics.heads import logit, sigmoid
+from newsdesk.models.topics.training_args import TrainingArgs
 
 DEFAULT_MEMBERS = ("embedding", "tfidf")
 
@@ -29,7 +29,7 @@ class EnsembleTopics:
         new_label_weights: Sequence[float] | None = None,
         **member_kwargs: Any,
     ) -> None:
-        from newsdesk.models.classifier import backend_class
+        from newsdesk.models.topics.classifier import backend_class
 
         self.member_kinds = list(members)
         self.members_ = [backend_class(kind)(**member_kwargs) for kind in self.member_kinds]
@@ -87,7 +87,7 @@ class EnsembleTopics:
 
     @classmethod
     def load(cls, path: Path, config: dict[str, Any], **kwargs: Any) -> EnsembleTopics:
-        from newsdesk.models.classifier import backend_class
+        from newsdesk.models.topics.classifier import backend_class
 
         try:
             specs = config["members"]

@@ -18,7 +18,7 @@ from newsdesk.errors import ModelLoadError
 from newsdesk.runtime import resolve_device, resolve_dtype
 
 if TYPE_CHECKING:
-    from newsdesk.models.greedy import RowDone
+    from newsdesk.models.lm.greedy import RowDone
 
 log = logging.getLogger(__name__)
 DEFAULT_NAME = "default"
@@ -73,7 +73,7 @@ def resolve_source(name: str) -> ModelSource:
 @dataclass
 class LoadedModel:
     """A model ready to generate: ``kind`` is ``seq2seq``, ``chat`` or ``causal`` (no chat template);
-    ``backend`` is ``transformers`` or ``native`` (:mod:`newsdesk.models.native_llama`, greedy decoding only)."""
+    ``backend`` is ``transformers`` or ``native`` (:mod:`newsdesk.models.lm.native_llama`, greedy decoding only)."""
 
     name: str
     kind: str
@@ -110,13 +110,13 @@ def load_model(
     runtime: str = "transformers",
 ) -> LoadedModel:
     """Load ``name`` (see :func:`resolve_source`) onto ``device`` in ``dtype``. ``runtime="native"`` runs a plain
-    Llama checkpoint on the CPU with :mod:`newsdesk.models.native_llama` (greedy decoding only; other models
+    Llama checkpoint on the CPU with :mod:`newsdesk.models.lm.native_llama` (greedy decoding only; other models
     still load with transformers), ``"transformers"`` always uses transformers."""
     if runtime not in RUNTIMES:
         raise ModelLoadError(f"unknown runtime {runtime!r}; use one of {', '.join(RUNTIMES)}")
     source = resolve_source(name)
     if source.kind == "gguf":
-        from newsdesk.models.gguf_cache import cached_model_dir
+        from newsdesk.models.lm.gguf_cache import cached_model_dir
 
         location = str(cached_model_dir(source.location, source.sha256))
     else:
@@ -133,8 +133,8 @@ def load_model(
 def _load_native(name: str, source: ModelSource, folder: Path, torch_dtype: Any) -> LoadedModel | None:
     from safetensors import SafetensorError
 
-    from newsdesk.models import native_llama
-    from newsdesk.models.chat_tokenizer import ChatTokenizer
+    from newsdesk.models.lm import native_llama
+    from newsdesk.models.lm.chat_tokenizer import ChatTokenizer
 
     reason = native_llama.unsupported(folder)
     if reason is not None:
@@ -196,7 +196,7 @@ class GenerationOptions:
 
     @property
     def plain_greedy(self) -> bool:
-        """Greedy search with no logits processing: what :func:`~newsdesk.models.greedy.greedy_generate` does."""
+        """Greedy search with no logits processing: what :func:`~newsdesk.models.lm.greedy.greedy_generate` does."""
         return (
             self.num_beams == 1
             and not self.do_sample
@@ -233,7 +233,7 @@ def generate(
     told each row's tokens once, at the end."""
     import torch
 
-    from newsdesk.models.greedy import config_processes_logits, greedy_generate, stop_ids
+    from newsdesk.models.lm.greedy import config_processes_logits, greedy_generate, stop_ids
 
     if not prompts:
         return []
@@ -321,7 +321,7 @@ def _generate_native(
     new_token_limits: list[int] | None,
     row_done: RowDone | None,
 ) -> list[str]:
-    from newsdesk.models.greedy import decode_greedily, stop_ids
+    from newsdesk.models.lm.greedy import decode_greedily, stop_ids
 
     tok = lm.tokenizer
     eos = stop_ids(lm.model, tok)
@@ -345,7 +345,7 @@ def _generate_native(
 def _tell_ends(generated: Any, lm: LoadedModel, row_done: RowDone) -> None:
     """Tell ``row_done`` how each row of a ``model.generate`` output ended: generate cannot end a row early, but
     the caller still learns each row's tokens, e.g. to see that one was cut off by its new-token limit."""
-    from newsdesk.models.greedy import stop_ids
+    from newsdesk.models.lm.greedy import stop_ids
 
     ends = stop_ids(lm.model, lm.tokenizer) | {lm.tokenizer.pad_token_id}
     for row, seq in enumerate(generated.tolist()):

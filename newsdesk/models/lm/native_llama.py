@@ -21,8 +21,8 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from newsdesk.models.chat_tokenizer import copy_files
-from newsdesk.models.greedy import config_processes_logits
+from newsdesk.models.lm.chat_tokenizer import copy_files
+from newsdesk.models.lm.greedy import config_processes_logits
 
 WEIGHTS = "model.safetensors"
 MODEL_FILES = ("config.json", "generation_config.json", WEIGHTS)
@@ -85,7 +85,7 @@ def _rope(config: dict[str, Any]) -> tuple[str, float]:
 
 def unsupported(folder: str | Path) -> str | None:
     """Why :class:`NativeLlama` cannot run this model folder as transformers would, or None if it can."""
-    from newsdesk.models import chat_tokenizer
+    from newsdesk.models.lm import chat_tokenizer
 
     folder = Path(folder)
     config = _read_json(folder / "config.json")

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any, overload
 
 from newsdesk.errors import InputError, ModelLoadError
-from newsdesk.models.extractive import CentralSummarizer, LeadSummarizer
-from newsdesk.models.generation import RUNTIMES
+from newsdesk.models.lm.generation import RUNTIMES
+from newsdesk.models.summaries.baselines import CentralSummarizer, LeadSummarizer
 from newsdesk.text import count_words
 
 BASELINES = {"lead": LeadSummarizer, "extractive": CentralSummarizer}
@@ -149,7 +149,7 @@ class Summarizer:
             return BASELINES[saved["baseline"]](k=self.lead_k)
         if self.model in BASELINES:
             return BASELINES[self.model](k=self.lead_k)
-        from newsdesk.models.engine import GenerativeSummarizer
+        from newsdesk.models.summaries.engine import GenerativeSummarizer
 
         return GenerativeSummarizer.from_options(self)
 

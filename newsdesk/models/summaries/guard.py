@@ -1,11 +1,11 @@
 """The faithfulness guard: every generated sentence is checked against the article it summarises.
 
 A sentence passes when each name, number, date and quantity in it is supported by the article
-(:func:`newsdesk.facts.unsupported_facts`), it does not stutter (a phrase repeated that the article does not
-repeat, or in a rewrite a word its sentence says fewer times), and — when it rewrites a known article sentence —
-it stays about that sentence, does not open with a name that sentence gives only late, and does not put a part of
-that sentence's subject in its place (both change who or what did what). A sentence that fails is *repaired* when
-the fix is unambiguous (an unsupported number or name swapped for the one the article sentence holds in its
+(:func:`newsdesk.models.summaries.facts.unsupported_facts`), it does not stutter (a phrase repeated that the article
+does not repeat, or in a rewrite a word its sentence says fewer times), and — when it rewrites a known article
+sentence — it stays about that sentence, does not open with a name that sentence gives only late, and does not put a
+part of that sentence's subject in its place (both change who or what did what). A sentence that fails is *repaired*
+when the fix is unambiguous (an unsupported number or name swapped for the one the article sentence holds in its
 place), otherwise the caller regenerates it or *replaces* it with the best-matching article sentence.
 """
 
@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from newsdesk.facts import FactIndex, number_mentions
+from newsdesk.models.summaries.facts import FactIndex, number_mentions
 from newsdesk.text import count_words, split_sentences
 
 _TOKEN = re.compile(r"[a-z0-9]+")

@@ -6,8 +6,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from newsdesk.models.thresholds import tune_thresholds
-from newsdesk.models.training_args import TrainingArgs
+from newsdesk.models.topics.thresholds import tune_thresholds
+from newsdesk.models.topics.training_args import TrainingArgs
 
 # fit(texts, Y) -> predict_proba(texts); a fresh model per call.
 FitFn = Callable[[list[str], np.ndarray], Callable[[list[str]], np.ndarray]]

@@ -26,28 +26,28 @@ import numpy as np
 
 from newsdesk import __version__
 from newsdesk.errors import ModelLoadError, NewsdeskError
-from newsdesk.models.labels import binarize, check_counts, check_label_lists
-from newsdesk.models.thresholds import DEFAULT_THRESHOLD, labels_from_proba, tune_thresholds
-from newsdesk.models.training_args import TrainingArgs
-from newsdesk.models.tuning import held_out_thresholds, stratified_folds
+from newsdesk.models.topics.labels import binarize, check_counts, check_label_lists
+from newsdesk.models.topics.thresholds import DEFAULT_THRESHOLD, labels_from_proba, tune_thresholds
+from newsdesk.models.topics.training_args import TrainingArgs
+from newsdesk.models.topics.tuning import held_out_thresholds, stratified_folds
 
 MODEL_FILE = "newsdesk_model.json"
 FORMAT = "newsdesk-topic-classifier"
 FORMAT_VERSION = 1
 SHIPPED = {"default": "topics-default", "tfidf": "topics-tfidf"}
 BACKENDS = {
-    "embedding": ("newsdesk.models.topic_embedding", "EmbeddingTopics"),
-    "tfidf": ("newsdesk.models.topic_tfidf", "TfidfTopics"),
-    "transformer": ("newsdesk.models.topic_transformer", "TransformerTopics"),
-    "zero-shot": ("newsdesk.models.topic_zeroshot", "ZeroShotTopics"),
-    "ensemble": ("newsdesk.models.topic_ensemble", "EnsembleTopics"),
+    "embedding": ("newsdesk.models.topics.backends.embedding", "EmbeddingTopics"),
+    "tfidf": ("newsdesk.models.topics.backends.tfidf", "TfidfTopics"),
+    "transformer": ("newsdesk.models.topics.backends.transformer", "TransformerTopics"),
+    "zero-shot": ("newsdesk.models.topics.backends.zeroshot", "ZeroShotTopics"),
+    "ensemble": ("newsdesk.models.topics.backends.ensemble", "EnsembleTopics"),
 }
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 
 
 def shipped_dir(name: str) -> Path:
     """Folder of a model shipped inside the package (``default`` or ``tfidf``)."""
-    return Path(__file__).resolve().parents[1] / "data" / "models" / SHIPPED[name]
+    return Path(__file__).resolve().parents[2] / "data" / "models" / SHIPPED[name]
 
 
 def backend_class(kind: str) -> type:
@@ -342,7 +342,7 @@ class TopicClassifier:
     @classmethod
     def _from_checkpoint(cls, name: str, *, device: str, dtype: str) -> TopicClassifier:
         """A plain sequence-classification checkpoint: its ``id2label`` names the labels, thresholds 0.5."""
-        from newsdesk.models.topic_transformer import TransformerTopics
+        from newsdesk.models.topics.backends.transformer import TransformerTopics
 
         model = TransformerTopics.from_checkpoint(name, device=device, dtype=dtype)
         self = cls("transformer", base=name, device=device, dtype=dtype)

@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 
 from newsdesk.errors import ModelLoadError
-from newsdesk.models.heads import LinearHeads, fit_linear_heads
-from newsdesk.models.training_args import TrainingArgs
+from newsdesk.models.topics.heads import LinearHeads, fit_linear_heads
+from newsdesk.models.topics.training_args import TrainingArgs
 
 VOCAB_FILE = "tfidf_vocab.json"
 WEIGHTS_FILE = "tfidf.safetensors"

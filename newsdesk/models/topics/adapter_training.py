@@ -16,9 +16,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from newsdesk.models.encoder import Encoder
-from newsdesk.models.lora import BERT_TARGETS, add_lora, merge_lora
-from newsdesk.models.training_args import TrainingArgs
+from newsdesk.models.topics.adapters import BERT_TARGETS, add_lora, merge_lora
+from newsdesk.models.topics.encoder import Encoder
+from newsdesk.models.topics.training_args import TrainingArgs
 
 log = logging.getLogger(__name__)
 LORA_LR = 1e-3

@@ -10,7 +10,7 @@ from newsdesk.errors import NewsdeskError
 
 @dataclass
 class TrainingArgs:
-    """How to train a :class:`~newsdesk.models.classifier.TopicClassifier`; each backend uses what applies to it.
+    """How to train a :class:`~newsdesk.models.topics.classifier.TopicClassifier`; each backend uses what applies to it.
 
     ``holdout`` is the share of the training data (its *last* rows, so a file in time order holds out its most
     recent part) kept aside to tune the per-label thresholds when no separate tuning set is given; small data

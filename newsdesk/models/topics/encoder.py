@@ -5,7 +5,7 @@ included); every token lands in at least one window, and each window is mean-poo
 sentence-transformers does. What to do with several windows of one text is the caller's choice.
 
 ``layers=N`` keeps only the first N transformer layers of a BERT-like body (a faster, shallower encoder) and
-``quantize="int8"`` runs its linear layers in dynamic int8 on CPU (see :mod:`newsdesk.models.quantize`).
+``quantize="int8"`` runs its linear layers in dynamic int8 on CPU (see :mod:`newsdesk.models.topics.quantize`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import numpy as np
 import torch
 
 from newsdesk.errors import ModelLoadError, NewsdeskError
-from newsdesk.models.chunking import chunk_ids
+from newsdesk.models.topics.windows import chunk_ids
 from newsdesk.runtime import resolve_device, resolve_dtype
 
 PACKAGED = "packaged:all-MiniLM-L6-v2"
@@ -100,7 +100,7 @@ class Encoder:
         if layers is not None:
             truncate_layers(model, layers, path)
         if adapter:
-            from newsdesk.models.lora import apply_lora_state
+            from newsdesk.models.topics.adapters import apply_lora_state
 
             try:
                 apply_lora_state(model, adapter)
@@ -127,7 +127,7 @@ class Encoder:
 
         Call it after training: a quantised body cannot be tuned further.
         """
-        from newsdesk.models.quantize import check_quantize, quantize_linear
+        from newsdesk.models.topics.quantize import check_quantize, quantize_linear
 
         if check_quantize(how) != "none" and self.quantized == "none":
             model = quantize_linear(self.model, how, self.device)

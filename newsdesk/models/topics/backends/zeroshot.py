@@ -15,10 +15,10 @@ from typing import Any
 import numpy as np
 
 from newsdesk.errors import ModelLoadError
-from newsdesk.models.encoder import PACKAGED, Encoder, describe_source
-from newsdesk.models.heads import sigmoid
-from newsdesk.models.pooling import pool_logits
-from newsdesk.models.training_args import TrainingArgs
+from newsdesk.models.topics.encoder import PACKAGED, Encoder, describe_source
+from newsdesk.models.topics.heads import sigmoid
+from newsdesk.models.topics.pooling import pool_logits
+from newsdesk.models.topics.training_args import TrainingArgs
 
 # Cosine similarities of MiniLM between a news text and a matching short description sit around 0.3–0.5,
 # unrelated pairs around 0–0.15.
@@ -59,7 +59,7 @@ class ZeroShotTopics:
         if self.encoder_ is None:
             self.encoder_ = Encoder(self.base, **self._enc_kwargs)
             chunks = self.encoder_.chunk(self.descriptions)
-            from newsdesk.models.pooling import mean_embeddings
+            from newsdesk.models.topics.pooling import mean_embeddings
 
             self.label_emb_ = mean_embeddings(self.encoder_.embed_chunks(chunks), chunks.owner, chunks.n_texts)
         return self.encoder_

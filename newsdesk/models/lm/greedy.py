@@ -4,7 +4,7 @@
 vary a lot in length (measured on CNN/DM: a third of the row-steps of a batch of 20 went to rows already finished),
 so on a CPU, where a decoding step costs in proportion to the rows it carries, shrinking the batch (rows and their
 key/value cache) saves that third. With a session that can check guesses (the native runtime's), a pass also
-checks tokens copied from the prompt (:mod:`newsdesk.models.prompt_lookup`). Tokens are the same as
+checks tokens copied from the prompt (:mod:`newsdesk.models.lm.prompt_lookup`). Tokens are the same as
 ``generate``'s greedy ones, up to float rounding.
 """
 
@@ -16,7 +16,7 @@ from typing import Any
 
 import torch
 
-from newsdesk.models.prompt_lookup import MAX_NGRAM, draft
+from newsdesk.models.lm.prompt_lookup import MAX_NGRAM, draft
 
 # Told of each new token of each live row: (row, its tokens so far, whether it ends anyway at this token) → True
 # to end the row now. Lets a caller stop a row whose output it already knows it will cut or reject.
@@ -130,7 +130,7 @@ def decode_greedily(
 
     Given ``sources`` (token ids per row to copy guesses from: its prompt) and a session that can check several
     tokens per row in one pass (``verify`` and ``commit``, with a ``draft_tokens`` budget of tokens per pass),
-    each pass also feeds guesses copied from the row's source (:mod:`newsdesk.models.prompt_lookup`) and keeps
+    each pass also feeds guesses copied from the row's source (:mod:`newsdesk.models.lm.prompt_lookup`) and keeps
     those the model picks itself: the same tokens in fewer passes."""
     n = logits.shape[0]
     limits = [int(x) for x in max_new_tokens]

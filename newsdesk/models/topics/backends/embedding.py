@@ -19,11 +19,11 @@ from typing import Any
 import numpy as np
 
 from newsdesk.errors import ModelLoadError, NewsdeskError
-from newsdesk.models.encoder import PACKAGED, Encoder, describe_source
-from newsdesk.models.heads import LinearHeads, fit_linear_heads, sigmoid
-from newsdesk.models.pooling import POOLINGS, mean_embeddings, pool_logits, segment_starts
-from newsdesk.models.quantize import check_quantize
-from newsdesk.models.training_args import TrainingArgs
+from newsdesk.models.topics.encoder import PACKAGED, Encoder, describe_source
+from newsdesk.models.topics.heads import LinearHeads, fit_linear_heads, sigmoid
+from newsdesk.models.topics.pooling import POOLINGS, mean_embeddings, pool_logits, segment_starts
+from newsdesk.models.topics.quantize import check_quantize
+from newsdesk.models.topics.training_args import TrainingArgs
 
 log = logging.getLogger(__name__)
 HEADS_FILE = "heads.safetensors"
@@ -50,7 +50,7 @@ class WindowFeatures:
 
 
 class EmbeddingTopics:
-    """Encoder windows → per-window head logits → pooled per text (see :mod:`newsdesk.models.pooling`)."""
+    """Encoder windows → per-window head logits → pooled per text (see :mod:`newsdesk.models.topics.pooling`)."""
 
     kind = "embedding"
 
@@ -105,7 +105,7 @@ class EmbeddingTopics:
         the fitted model and its saved copy give the same scores."""
         enc = self._encoder(dtype="float32", quantize="none")
         if args.lora_layers > 0 and enc.bert_like:
-            from newsdesk.models.adapter_training import train_adapter
+            from newsdesk.models.topics.adapter_training import train_adapter
 
             state, coef, intercept, stats = train_adapter(enc, texts, Y, args)
             self.adapter_ = {k: v.numpy() for k, v in state.items()}

@@ -46,7 +46,11 @@ def add_input_args(p: argparse.ArgumentParser, *, required: bool = True) -> None
 def add_output_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("output")
     g.add_argument(
-        "-o", "--output", metavar="OUT", default="-", help="OUT.jsonl, or OUT.csv for CSV; - is JSONL on stdout"
+        "-o",
+        "--output",
+        metavar="OUT",
+        default="-",
+        help="OUT.jsonl, OUT.csv for CSV, OUT.parquet for Parquet; - is JSONL on stdout",
     )
     g.add_argument("--resume", action="store_true", help="skip ids already in OUT and append the rest")
     g.add_argument("--overwrite", action="store_true", help="replace OUT if it exists")
@@ -57,7 +61,7 @@ def add_output_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--progress", action="store_true", help="show the progress bar even when stderr is not a terminal")
 
 
-def add_runtime_args(p: argparse.ArgumentParser, batch_size: int) -> None:
+def add_runtime_args(p: argparse.ArgumentParser, batch_size: int, *, threads_note: str = "") -> None:
     g = p.add_argument_group("runtime")
     g.add_argument("--batch-size", type=positive_int, default=batch_size, help="articles per model call")
     g.add_argument("--device", choices=DEVICES, default="auto", help="where models run")
@@ -72,7 +76,33 @@ def add_runtime_args(p: argparse.ArgumentParser, batch_size: int) -> None:
         type=positive_int,
         default=None,
         help="CPU threads for the models (default: one per core; on a machine busy with other work, 1 is "
-        "steadier and often faster)",
+        "steadier and often faster)" + (f"; {threads_note}" if threads_note else ""),
+    )
+
+
+ENGINES = ("local", "ray")
+
+
+def add_engine_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("engine")
+    g.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="local",
+        help="local: this process; ray: a pool of Ray workers, each loading the model once (pip install "
+        "'newsdesk[ray]'), which also reads Parquet files and s3://-style URIs directly",
+    )
+    g.add_argument(
+        "--ray-address",
+        metavar="ADDR",
+        help="with --engine ray: join the cluster at ADDR (auto, HOST:6379, ray://HOST:10001); default: start a "
+        "local Ray instance on this machine",
+    )
+    g.add_argument(
+        "--workers",
+        type=positive_int,
+        default=None,
+        help="with --engine ray: number of workers (actors) (default: the cluster's CPUs / --threads)",
     )
 
 
@@ -103,6 +133,9 @@ def open_records(args: argparse.Namespace) -> tuple[Iterator[Article | BadRecord
         if getattr(args, "_inputs_required", True):
             raise NewsdeskError("no input: name files or folders, - for stdin, or --dataset")
         return iter(()), 0
+    for item in args.inputs:
+        if str(item).lower().endswith(".parquet") or "://" in str(item):
+            raise NewsdeskError(f"{item}: Parquet files and URIs are read by --engine ray (or --dataset FILE.parquet)")
     records = read_articles(
         args.inputs,
         text_field=args.text_field,

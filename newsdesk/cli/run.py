@@ -9,6 +9,7 @@ import sys
 from newsdesk.batch import run_batches
 from newsdesk.cli.common import (
     HelpFormatter,
+    add_engine_args,
     add_input_args,
     add_output_args,
     add_runtime_args,
@@ -16,7 +17,9 @@ from newsdesk.cli.common import (
     positive_int,
     show_progress,
 )
-from newsdesk.models.summarizer import DEFAULT_BATCH_SIZE
+from newsdesk.distributed import loaders
+from newsdesk.distributed.loaders import DEFAULT_BATCH_SIZE
+from newsdesk.errors import NewsdeskError
 from newsdesk.pipelines import analyze_step, classify_step, summarize_step
 from newsdesk.sinks import ErrorLog, RecordSink, default_errors_path
 
@@ -25,6 +28,8 @@ examples:
   newsdesk classify seeds/ -o topics.jsonl
   newsdesk classify articles.csv --text-field body -o topics.csv --model my-model/
   newsdesk classify big.jsonl -o topics.jsonl --resume      continue an interrupted run
+  newsdesk classify seeds/ -o topics.parquet --engine ray    on a pool of Ray workers (pip install 'newsdesk[ray]')
+  newsdesk classify s3://bucket/articles/ -o topics.jsonl --engine ray --ray-address auto --workers 16
 
 output: one JSON line per article: {"id", "labels": [...], "scores": {label: probability}}
 """
@@ -69,43 +74,59 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
             g.add_argument("--summary-model", default="default", help="summariser: as summarize --model")
         if name != "classify":
             g.add_argument("--max-words", type=positive_int, default=None, help="summary length cap in words")
-        add_runtime_args(p, batch)
+        add_runtime_args(p, batch, threads_note="with --engine ray: threads (and CPUs reserved) per worker, default 1")
+        add_engine_args(p)
         p.set_defaults(func=functools.partial(_run, name))
 
 
 def _load_classifier(name: str, args: argparse.Namespace):
-    from newsdesk.models.classifier import TopicClassifier
-
-    return TopicClassifier.load(name, device=args.device, dtype=args.dtype)
+    return loaders.load_classifier(name, device=args.device, dtype=args.dtype)
 
 
 def _load_summarizer(name: str, args: argparse.Namespace):
-    from newsdesk.models.summarizer import Summarizer
+    return loaders.load_summarizer(name, device=args.device, dtype=args.dtype)
 
-    return Summarizer(model=name, device=args.device, dtype=args.dtype)
+
+def _local_step(command: str, args: argparse.Namespace):
+    if command == "classify":
+        return functools.partial(classify_step, _load_classifier(args.model, args))
+    if command == "summarize":
+        return functools.partial(summarize_step, _load_summarizer(args.model, args), max_words=args.max_words)
+    return functools.partial(
+        analyze_step,
+        _load_classifier(args.topic_model, args),
+        _load_summarizer(args.summary_model, args),
+        max_words=args.max_words,
+    )
 
 
 def _run(command: str, args: argparse.Namespace) -> int:
-    records, total = open_records(args)
+    direct: list[str] = []
+    if args.engine == "local" and (args.ray_address or args.workers):
+        raise NewsdeskError("--ray-address and --workers go with --engine ray")
+    if args.engine == "ray":
+        from newsdesk.distributed.inputs import split_inputs
+        from newsdesk.distributed.ray_runtime import require_ray
+
+        require_ray()  # a missing Ray is a usage error before anything is read or written
+        args.inputs, direct = split_inputs(args.inputs)
+        if direct and args.dataset:
+            raise NewsdeskError("give either INPUT files or --dataset, not both")
+    records, total = open_records(args) if args.inputs or args.dataset or not direct else (iter(()), 0)
+    if direct:
+        total = None
     errors_path = args.errors or default_errors_path(args.output)
     # Open the output first: a file that would be overwritten is refused before any model loads.
     with RecordSink(args.output, resume=args.resume, overwrite=args.overwrite) as sink:
-        if command == "classify":
-            step = functools.partial(classify_step, _load_classifier(args.model, args))
-        elif command == "summarize":
-            step = functools.partial(summarize_step, _load_summarizer(args.model, args), max_words=args.max_words)
-        else:
-            step = functools.partial(
-                analyze_step,
-                _load_classifier(args.topic_model, args),
-                _load_summarizer(args.summary_model, args),
-                max_words=args.max_words,
-            )
+        step = _local_step(command, args) if args.engine == "local" else None
         errors = ErrorLog(errors_path)
         try:
-            stats = run_batches(
-                records, step, sink, errors, batch_size=args.batch_size, progress=show_progress(args), total=total
-            )
+            if step is not None:
+                stats = run_batches(
+                    records, step, sink, errors, batch_size=args.batch_size, progress=show_progress(args), total=total
+                )
+            else:
+                stats = _run_ray(command, args, records, sink, errors, direct, total)
         finally:
             errors.close()
     where = "" if sink.path is None else f" to {sink.path}"
@@ -117,3 +138,32 @@ def _run(command: str, args: argparse.Namespace) -> int:
     if not args.quiet:
         print(f"newsdesk {command}: " + ", ".join(parts) + f" in {stats.seconds:.1f}s", file=sys.stderr)
     return 1 if stats.failed else 0
+
+
+def _run_ray(command, args, records, sink, errors, direct, total):
+    from newsdesk.articles import FieldMap
+    from newsdesk.distributed import StepSpec, run_job
+
+    spec = StepSpec(
+        command,
+        classifier=args.model if command == "classify" else getattr(args, "topic_model", "default"),
+        summarizer=args.model if command == "summarize" else getattr(args, "summary_model", "default"),
+        max_words=getattr(args, "max_words", None),
+        device=args.device,
+        dtype=args.dtype,
+    )
+    return run_job(
+        spec,
+        records,
+        sink,
+        errors,
+        direct_inputs=direct,
+        direct_format=args.format,
+        fields=FieldMap(text=args.text_field, id=args.id_field, title=args.title_field),
+        address=args.ray_address,
+        workers=args.workers,
+        threads=args.threads or 1,
+        batch_size=args.batch_size,
+        progress=show_progress(args),
+        total=total,
+    )

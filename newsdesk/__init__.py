@@ -5,12 +5,11 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
-
 # Before torch loads: OpenMP threads that spin while waiting made a 2-thread matmul ~30x slower whenever
 # another process held a core (measured on a 2-core machine). A user's own setting wins.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
+from newsdesk._version import __version__  # noqa: E402
 from newsdesk.articles import Article, BadRecord, read_articles, read_dataset  # noqa: E402
 from newsdesk.errors import InputError, ModelLoadError, NewsdeskError  # noqa: E402
 
@@ -20,6 +19,7 @@ if TYPE_CHECKING:
     from newsdesk.models.topics.training_args import TrainingArgs
 
 __all__ = [
+    "__version__",
     "Article",
     "BadRecord",
     "InputError",

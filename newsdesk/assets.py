@@ -6,10 +6,19 @@ import hashlib
 import importlib.util
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from newsdesk.errors import ModelLoadError
+
+_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
+
+
+def is_hub_id(name: str) -> bool:
+    """Whether ``name`` is shaped like a Hugging Face hub id (``org/name``); a caller checks first that it is not a
+    local path."""
+    return bool(_HUB_ID.match(name))
 
 
 def cache_dir() -> Path:

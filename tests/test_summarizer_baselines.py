@@ -104,13 +104,13 @@ def test_cli_threads_option_sets_torch_threads(tmp_path, monkeypatch):
     ],
 )
 def test_compress_sentence_deletes_only_asides(sentence: str, compressed: str | None) -> None:
-    from newsdesk.models.summaries.baselines import compress_sentence
+    from newsdesk.models.summaries.sentences import compress_sentence
 
     assert compress_sentence(sentence) == (compressed or sentence)
 
 
 def test_key_sentences_add_the_first_turn_that_is_not_a_quotation() -> None:
-    from newsdesk.models.summaries.baselines import select_key_sentences
+    from newsdesk.models.summaries.sentences import select_key_sentences
 
     lead = "The council approved a new budget for the city on Tuesday. "
     lead += "The plan adds money for parks and schools across town. The mayor will sign it next week at city hall. "
@@ -123,7 +123,7 @@ def test_key_sentences_add_the_first_turn_that_is_not_a_quotation() -> None:
 def test_an_unclosed_quotation_is_read_in_linear_time() -> None:
     """A long sentence with an opening quote and no closing one (common in scraped text) once made the speech
     check backtrack for minutes."""
-    from newsdesk.models.summaries.baselines import select_key_sentences
+    from newsdesk.models.summaries.sentences import select_key_sentences
 
     lead = "The council approved a new budget for the city on Tuesday. "
     lead += "The plan adds money for parks and schools across town. The mayor will sign it next week at city hall. "
@@ -134,7 +134,7 @@ def test_an_unclosed_quotation_is_read_in_linear_time() -> None:
 def test_key_sentences_fill_a_word_budget() -> None:
     """With ``max_words`` short leads give more sentences and long ones fewer (never under two); ``k`` caps them
     all, an objection taking the last lead sentence's place."""
-    from newsdesk.models.summaries.baselines import select_key_sentences
+    from newsdesk.models.summaries.sentences import select_key_sentences
 
     short = [  # 11 words each
         "The council approved a new budget for the city on Tuesday.",

@@ -709,16 +709,12 @@ def test_a_rewrite_cut_off_under_beam_search_is_rejected_too(llama_dir: Path, mo
     ("rewrite", "cancelled"), [("The council approved a budget.", True), ("John Smith won.", False)]
 )
 def test_a_speculative_deletion_row_ends_once_its_rewrite_is_accepted(rewrite: str, cancelled: bool) -> None:
-    from types import SimpleNamespace
-
     from newsdesk.models.summaries.guard import Guard
 
     texts = {1: rewrite, 2: "The council approved"}
-    tokenizer = SimpleNamespace(batch_decode=lambda rows, skip_special_tokens=True: [texts[rows[0][-1]]])
-    engine = SimpleNamespace(lm=SimpleNamespace(tokenizer=tokenizer), _judge=engine_mod.GenerativeSummarizer._judge)
     source = "The council approved a budget of 12 million dollars on Tuesday."
     row = (Guard(ARTICLE), source, source)
-    watch = engine_mod._RewriteWatch(engine, [row, row, row], [30, 30, 30], partners=1)
+    watch = engine_mod._RewriteWatch(lambda tokens: texts[tokens[-1]], [row, row, row], [30, 30, 30], partners=1)
     assert watch(1, [2], False) is False  # the fallback rows run while the rewrite is undecided
     assert watch(2, [2], False) is False
     watch(0, [1], True)  # the rewrite ends
@@ -727,15 +723,11 @@ def test_a_speculative_deletion_row_ends_once_its_rewrite_is_accepted(rewrite: s
 
 
 def test_a_rewrite_row_that_cannot_pass_the_guard_ends_at_once() -> None:
-    from types import SimpleNamespace
-
     from newsdesk.models.summaries.guard import Guard
 
     texts = {1: "Rebuzzed", 2: "Rebuzzed council", 3: "The council", 4: "The council approved"}
-    tokenizer = SimpleNamespace(batch_decode=lambda rows, skip_special_tokens=True: [texts[rows[0][-1]]])
-    engine = SimpleNamespace(lm=SimpleNamespace(tokenizer=tokenizer), _judge=engine_mod.GenerativeSummarizer._judge)
     source = "The council approved a budget of 12 million dollars on Tuesday."
-    watch = engine_mod._RewriteWatch(engine, [(Guard(ARTICLE), source, source)], [30])
+    watch = engine_mod._RewriteWatch(lambda tokens: texts[tokens[-1]], [(Guard(ARTICLE), source, source)], [30])
     assert watch(0, [1], False) is False  # "Rebuzzed" may still be the start of a longer word
     assert watch(0, [2], False) is True  # opens with a word the article does not use: no need to go on
     assert watch(0, [3], False) is False and watch(0, [4], False) is False

@@ -11,7 +11,8 @@ import pytest
 
 from newsdesk.cli import main
 from newsdesk.models.topics.classifier import MODEL_FILE, TopicClassifier
-from newsdesk.training.data import parse_labels, read_labelled
+from newsdesk.models.topics.labels import parse_labels
+from newsdesk.training.data import read_labelled
 
 VOCAB = {
     "sport": ["match", "goal", "team", "league", "coach", "season", "striker"],

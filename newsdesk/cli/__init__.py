@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from newsdesk import __version__
+from newsdesk._version import __version__
 from newsdesk.cli import evaluate, run, train
 from newsdesk.cli.common import HelpFormatter
 from newsdesk.errors import NewsdeskError

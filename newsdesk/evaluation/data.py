@@ -11,7 +11,7 @@ from typing import Any
 
 from newsdesk.articles import Article, BadRecord, FieldMap, read_articles, record_to_article
 from newsdesk.errors import InputError, NewsdeskError
-from newsdesk.training.data import parse_labels as parse_label_cell
+from newsdesk.models.topics.labels import parse_labels as parse_label_cell
 
 MAX_IDS_SHOWN = 5
 

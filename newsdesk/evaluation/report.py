@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from newsdesk import __version__
+from newsdesk._version import __version__
 
 MD_ERRORS = 5
 

@@ -10,9 +10,9 @@ from typing import Any
 
 import numpy as np
 
+import newsdesk.evaluation.data as gold_data
 from newsdesk.articles import Article
 from newsdesk.errors import NewsdeskError
-from newsdesk.evaluation import data as gold_data
 from newsdesk.evaluation.common import (
     Evaluation,
     MetricSpec,

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from newsdesk.articles import BadRecord, read_articles
-from newsdesk.errors import InputError, NewsdeskError
-
-_SPLIT = re.compile(r"[;|,]")
+from newsdesk.errors import NewsdeskError
+from newsdesk.models.topics.labels import parse_labels
 
 
 @dataclass
@@ -31,32 +28,6 @@ class LabelledData:
             for lab in labs:
                 counts[lab] = counts.get(lab, 0) + 1
         return dict(sorted(counts.items()))
-
-
-def parse_labels(value: object, where: str, labels_field: str) -> list[str]:
-    """A list of names as is; a string as a JSON list or names split on ``;``, ``|`` or ``,`` (CSV cells)."""
-    if isinstance(value, str):
-        s = value.strip()
-        if s.startswith("["):
-            try:
-                value = json.loads(s)
-            except json.JSONDecodeError:
-                raise NewsdeskError(f"{where}: field {labels_field!r} holds malformed JSON {s[:60]!r}") from None
-        else:
-            return [p.strip() for p in _SPLIT.split(s) if p.strip()]
-    if isinstance(value, (list, tuple)):
-        out = []
-        for v in value:
-            if not isinstance(v, str) or not v.strip():
-                raise InputError(
-                    f"{where}: field {labels_field!r} must be a list of label names (strings), found {v!r:.40}"
-                )
-            out.append(v.strip())
-        return out
-    raise InputError(
-        f'{where}: field {labels_field!r} must be a list of label names or a string like "a;b", '
-        f"got {type(value).__name__} {value!r:.40}"
-    )
 
 
 def read_labelled(

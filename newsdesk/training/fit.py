@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from newsdesk.assets import is_hub_id
 from newsdesk.errors import NewsdeskError
-from newsdesk.models.topics.classifier import _HUB_ID, MODEL_FILE, SHIPPED, TopicClassifier
+from newsdesk.models.topics.classifier import MODEL_FILE, SHIPPED, TopicClassifier
 from newsdesk.models.topics.training_args import TrainingArgs
 from newsdesk.training.data import LabelledData, read_labelled
 from newsdesk.training.report import label_scores
@@ -47,7 +48,7 @@ def base_mode(base: str) -> str:
             f"--base {base}: the folder is neither a newsdesk model ({MODEL_FILE}) nor a transformers checkpoint "
             "(config.json)"
         )
-    if _HUB_ID.match(base):
+    if is_hub_id(base):
         return "finetune"
     raise NewsdeskError(
         f"--base {base!r}: use embedding, tfidf, default, a model folder, or a hub id of a sequence-classification "

@@ -9,11 +9,11 @@ from __future__ import annotations
 import logging
 import math
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from newsdesk.assets import is_hub_id
 from newsdesk.errors import ModelLoadError
 from newsdesk.runtime import resolve_device, resolve_dtype
 
@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 DEFAULT_NAME = "default"
 DEFAULT_LABEL = "smollm2-135m-instruct"
-_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 # Past this many tokens a model's own "max length" is a placeholder (tokenizers often say 1e30).
 _SANE_WINDOW = 1_000_000
 RUNTIMES = ("native", "transformers")
@@ -60,7 +59,7 @@ def resolve_source(name: str) -> ModelSource:
     if path.exists():
         raise ModelLoadError(f"{name}: not a model folder or a .gguf file")
     looks_like_path = name.startswith((".", "/", "~")) or os.sep in name.strip("/").split("/", 1)[-1]
-    if _HUB_ID.match(name) and not looks_like_path:
+    if is_hub_id(name) and not looks_like_path:
         return ModelSource("hub", name, name)
     if looks_like_path or os.sep in name:
         raise ModelLoadError(f"{name}: no such model folder")

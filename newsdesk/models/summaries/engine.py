@@ -13,24 +13,25 @@ Two strategies:
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from newsdesk.models.lm.generation import DEFAULT_NAME, GenerationOptions, LoadedModel, generate, load_model
-from newsdesk.models.summaries.baselines import (
-    _ENDS_LIKE_PROSE,
-    _fit_words,
+from newsdesk.models.summaries.guard import Guard, GuardReport, Verdict, ensure_period
+from newsdesk.models.summaries.mapreduce import split_into_parts
+from newsdesk.models.summaries.result import SummaryResult
+from newsdesk.models.summaries.sentences import (
     compress_sentence,
+    ends_like_prose,
+    fit_words,
     prose_sentences,
     select_key_sentences,
 )
-from newsdesk.models.summaries.guard import Guard, GuardReport, Verdict, ensure_period
-from newsdesk.models.summaries.mapreduce import split_into_parts
 from newsdesk.text import count_words, split_sentences
 
 if TYPE_CHECKING:
     from newsdesk.models.lm.greedy import RowDone
-    from newsdesk.models.summaries.summarizer import Summarizer, SummaryResult
 
 # A short system message: the template's default one costs ~20 tokens of prefill per sentence.
 REWRITE_SYSTEM = "You are a news editor."
@@ -59,6 +60,32 @@ LENGTH_SLACK = 2
 PROMPT_RESERVE = 64
 
 
+@dataclass(frozen=True)
+class EngineSettings:
+    """The options the engine runs with: those of :class:`~newsdesk.models.summaries.summarizer.Summarizer`
+    that concern generation (see its docstring), after any saved settings filled in the defaults."""
+
+    model: str = DEFAULT_NAME
+    device: str = "auto"
+    dtype: str = "auto"
+    strategy: str = "auto"
+    guard: bool = True
+    num_beams: int = 1
+    do_sample: bool = False
+    temperature: float = 1.0
+    max_new_tokens: int | None = None
+    max_input_tokens: int | None = None
+    max_parts: int = 8
+    lead_k: int = 3
+    key_words: int | None = 110
+    rewrite_min_words: int = 8
+    prompt: str | None = None
+    trust_remote_code: bool = False
+    threads: int | None = None
+    runtime: str = "auto"
+    batch_invariant: bool = True
+
+
 @dataclass
 class _Job:
     """One article's work in a batch."""
@@ -74,14 +101,14 @@ class _Job:
 class GenerativeSummarizer:
     """The generative engine behind :class:`~newsdesk.models.summaries.summarizer.Summarizer`."""
 
-    def __init__(self, lm: LoadedModel, *, strategy: str, settings: Summarizer) -> None:
+    def __init__(self, lm: LoadedModel, *, strategy: str, settings: EngineSettings) -> None:
         self.lm = lm
         self.strategy = strategy
-        self.s = settings
+        self.settings = settings
         self.name = lm.name
 
     @classmethod
-    def from_options(cls, settings: Summarizer) -> GenerativeSummarizer:
+    def from_settings(cls, settings: EngineSettings) -> GenerativeSummarizer:
         if settings.threads:
             import torch
 
@@ -107,10 +134,10 @@ class GenerativeSummarizer:
     # -- shared -----------------------------------------------------------------------------------------------
     def _options(self, max_new_tokens: int) -> GenerationOptions:
         return GenerationOptions(
-            max_new_tokens=self.s.max_new_tokens or max_new_tokens,
-            num_beams=self.s.num_beams,
-            do_sample=self.s.do_sample,
-            temperature=self.s.temperature,
+            max_new_tokens=self.settings.max_new_tokens or max_new_tokens,
+            num_beams=self.settings.num_beams,
+            do_sample=self.settings.do_sample,
+            temperature=self.settings.temperature,
         )
 
     def _generate(
@@ -128,7 +155,7 @@ class GenerativeSummarizer:
             self._options(max_new_tokens),
             batch_size=max(1, batch_size),
             system=system,
-            max_input_tokens=self.s.max_input_tokens,
+            max_input_tokens=self.settings.max_input_tokens,
             new_token_limits=limits,
             row_done=row_done,
         )
@@ -138,9 +165,7 @@ class GenerativeSummarizer:
         return [self.lm.count_tokens(x) + 4 for x in sentences]
 
     def _result(self, job: _Job, sentences: list[str], max_words: int | None, seconds: float) -> SummaryResult:
-        from newsdesk.models.summaries.summarizer import SummaryResult
-
-        summary = " ".join(_fit_words([s for s in sentences if s], max_words))
+        summary = " ".join(fit_words([s for s in sentences if s], max_words))
         return SummaryResult(
             summary=summary,
             model=self.name,
@@ -157,7 +182,7 @@ class GenerativeSummarizer:
         """Summaries of ``texts``. With ``batch_invariant`` (the default) each article is generated in calls of
         its own, so its summary is the same whatever else is in the job: decoding many rows at once changes the
         floating-point path (padding, shared prefixes, row counts), and with it, at near ties, the greedy tokens."""
-        if self.s.batch_invariant and len(texts) > 1:
+        if self.settings.batch_invariant and len(texts) > 1:
             return [result for text in texts for result in self._summarize_together([text], max_words)]
         return self._summarize_together(texts, max_words)
 
@@ -174,7 +199,7 @@ class GenerativeSummarizer:
     def _new_job(self, text: str) -> _Job:
         return _Job(
             text=text,
-            guard=Guard(text) if self.s.guard else None,
+            guard=Guard(text) if self.settings.guard else None,
             report=GuardReport(),
             words_read=count_words(text),
         )
@@ -182,8 +207,8 @@ class GenerativeSummarizer:
     # -- rewrite ----------------------------------------------------------------------------------------------
     def _rewrite(self, texts: list[str]) -> tuple[list[_Job], list[list[str]]]:
         jobs = [self._new_job(t) for t in texts]
-        key_words = self.s.key_words
-        k = KEY_SENTENCES if key_words is not None else self.s.lead_k
+        key_words = self.settings.key_words
+        k = KEY_SENTENCES if key_words is not None else self.settings.lead_k
         chosen = [select_key_sentences(t, k, max_words=key_words) for t in texts]
         # What the model is asked to shorten: the sentence without attributions and asides (deletions only),
         # which is also what stands in for a rewrite the guard rejects.
@@ -194,24 +219,24 @@ class GenerativeSummarizer:
             (j, k)
             for j, sents in enumerate(bases)
             for k in range(len(sents))
-            if count_words(sents[k]) >= self.s.rewrite_min_words
+            if count_words(sents[k]) >= self.settings.rewrite_min_words
         ]
         for j, sents in enumerate(bases):
             if jobs[j].guard is not None:
-                jobs[j].report.copied += sum(1 for x in sents if count_words(x) < self.s.rewrite_min_words)
-        prompt = self.s.prompt or REWRITE_PROMPT
+                jobs[j].report.copied += sum(1 for x in sents if count_words(x) < self.settings.rewrite_min_words)
+        prompt = self.settings.prompt or REWRITE_PROMPT
         flat_bases = [bases[j][k] for j, k in flat]
         prompts = [prompt.format(sentence=b) for b in flat_bases]
         limits = self._rewrite_limits(flat_bases)
         rows = [(jobs[j].guard, chosen[j][k], bases[j][k]) for j, k in flat]
-        fallbacks = RETRY_PROMPTS if self.s.guard else ()
+        fallbacks = RETRY_PROMPTS if self.settings.guard else ()
         # Each sentence's fallback outputs, in RETRY_PROMPTS order: (output, finished).
         alternatives: dict[tuple[int, int], list[tuple[str, bool]]] = {}
         n, ranks = len(flat), 1 + len(fallbacks)
         if fallbacks and 0 < ranks * n <= SPECULATE_ROWS:
             # A few sentences (one article): ask for the fallbacks at the same time, in case the guard rejects
             # the rewrite; one round costs less than two (see SPECULATE_ROWS).
-            watch = _RewriteWatch(self, rows * ranks, limits * ranks, partners=n)
+            watch = _RewriteWatch(self._decode, rows * ranks, limits * ranks, partners=n)
             every = prompts + [f.format(sentence=b) for f in fallbacks for b in flat_bases]
             outs = self._generate(every, 64, REWRITE_BATCH, REWRITE_SYSTEM, limits * ranks, watch)
             outputs = outs[:n]
@@ -219,7 +244,7 @@ class GenerativeSummarizer:
             for i, key in enumerate(flat):
                 alternatives[key] = [(outs[r * n + i], watch.finished(r * n + i)) for r in range(1, ranks)]
         else:
-            watch = _RewriteWatch(self, rows, limits)
+            watch = _RewriteWatch(self._decode, rows, limits)
             outputs = self._generate(prompts, 64, REWRITE_BATCH, REWRITE_SYSTEM, limits, watch)
         results: list[list[str]] = [list(b) for b in bases]
         retry: list[tuple[int, int]] = []
@@ -229,7 +254,7 @@ class GenerativeSummarizer:
             if job.guard is None:
                 results[j][k] = rewrite or base
                 continue
-            verdict, repaired = self._judge(job.guard, rewrite, source, base, watch.finished(i))
+            verdict, repaired = judge(job.guard, rewrite, source, base, watch.finished(i))
             if verdict.ok:
                 job.report.kept += 1
                 results[j][k] = rewrite
@@ -280,7 +305,9 @@ class GenerativeSummarizer:
                 break
             key_bases = [bases[j][k] for j, k in pending]
             limits = self._rewrite_limits(key_bases)
-            watch = _RewriteWatch(self, [(jobs[j].guard, chosen[j][k], bases[j][k]) for j, k in pending], limits)
+            watch = _RewriteWatch(
+                self._decode, [(jobs[j].guard, chosen[j][k], bases[j][k]) for j, k in pending], limits
+            )
             outs = self._generate(
                 [fallback.format(sentence=b) for b in key_bases], 64, REWRITE_BATCH, REWRITE_SYSTEM, limits, watch
             )
@@ -295,31 +322,14 @@ class GenerativeSummarizer:
         assert job.guard is not None
         for out, finished in outputs:
             candidate = _first_sentences(out, 1)
-            verdict, repaired = self._judge(job.guard, candidate, source, base, finished)
+            verdict, repaired = judge(job.guard, candidate, source, base, finished)
             if verdict.ok or repaired is not None:
                 return candidate if verdict.ok else repaired
             job.report.note(verdict)
         return None
 
-    @classmethod
-    def _judge(
-        cls, guard: Guard, rewrite: str, source: str, base: str, finished: bool = True
-    ) -> tuple[Verdict, str | None]:
-        """The guard's verdict on ``rewrite``, and its repaired form when the verdict is not ok but repairable."""
-        verdict = cls._check_rewrite(guard, rewrite, source, base, finished)
-        return verdict, None if verdict.ok else guard.repair(rewrite, verdict, source)
-
-    @staticmethod
-    def _check_rewrite(guard: Guard, rewrite: str, source: str, base: str, finished: bool = True) -> Verdict:
-        """The guard's verdict on ``rewrite`` of ``source``; a rewrite must also be about as short as the plain
-        deletion ``base`` (``LENGTH_SLACK``), or it is not worth its risk, and complete: not cut off by its
-        new-token limit."""
-        verdict = guard.check(rewrite, origin=source)
-        if not finished:
-            verdict.problems.append("cut off by its length limit")
-        if rewrite and count_words(rewrite) > count_words(base) + LENGTH_SLACK:
-            verdict.problems.append("longer than the sentence with its asides removed")
-        return verdict
+    def _decode(self, tokens: list[int]) -> str:
+        return self.lm.tokenizer.batch_decode([tokens], skip_special_tokens=True)[0]
 
     @staticmethod
     def _final_check(job: _Job, sentences: list[str], origins: list[str | None]) -> None:
@@ -344,17 +354,17 @@ class GenerativeSummarizer:
     # -- abstract (+ map-reduce) ------------------------------------------------------------------------------
     def _abstract(self, texts: list[str], max_words: int | None) -> tuple[list[_Job], list[list[str]]]:
         jobs = [self._new_job(t) for t in texts]
-        n_sent = max(1, self.s.lead_k)
+        n_sent = max(1, self.settings.lead_k)
         new_tokens = int(1.6 * (max_words or 25 * n_sent)) + 16
         budget = self._part_budget(new_tokens)
         part_lists: list[list[str]] = []
         for job in jobs:
-            split = split_into_parts(job.text, budget, self.lm.count_tokens, max_parts=self.s.max_parts)
+            split = split_into_parts(job.text, budget, self.lm.count_tokens, max_parts=self.settings.max_parts)
             job.parts, job.capped = split.total, split.capped
             if split.capped:
                 job.words_read = sum(count_words(p) for p in split.parts)
             part_lists.append(split.parts)
-        template = self.s.prompt or ABSTRACT_PROMPT
+        template = self.settings.prompt or ABSTRACT_PROMPT
         flat = [(j, p) for j, parts in enumerate(part_lists) for p in parts]
         outs = self._generate([self._prompt(template, p, n_sent) for _, p in flat], new_tokens, 8)
         partials: list[list[str]] = [[] for _ in jobs]
@@ -370,7 +380,7 @@ class GenerativeSummarizer:
         return jobs, [self._guard_abstract(job, out, n_sent) for job, out in zip(jobs, summaries, strict=True)]
 
     def _part_budget(self, new_tokens: int) -> int:
-        window = min(self.s.max_input_tokens or self.lm.window, self.lm.window)
+        window = min(self.settings.max_input_tokens or self.lm.window, self.lm.window)
         reserve = 8 if self.lm.kind == "seq2seq" else PROMPT_RESERVE + new_tokens
         return max(32, window - reserve)
 
@@ -412,6 +422,24 @@ class GenerativeSummarizer:
         return [x for x in out if x]
 
 
+def judge(guard: Guard, rewrite: str, source: str, base: str, finished: bool = True) -> tuple[Verdict, str | None]:
+    """The guard's verdict on ``rewrite``, and its repaired form when the verdict is not ok but repairable."""
+    verdict = check_rewrite(guard, rewrite, source, base, finished)
+    return verdict, None if verdict.ok else guard.repair(rewrite, verdict, source)
+
+
+def check_rewrite(guard: Guard, rewrite: str, source: str, base: str, finished: bool = True) -> Verdict:
+    """The guard's verdict on ``rewrite`` of ``source``; a rewrite must also be about as short as the plain
+    deletion ``base`` (``LENGTH_SLACK``), or it is not worth its risk, and complete: not cut off by its
+    new-token limit."""
+    verdict = guard.check(rewrite, origin=source)
+    if not finished:
+        verdict.problems.append("cut off by its length limit")
+    if rewrite and count_words(rewrite) > count_words(base) + LENGTH_SLACK:
+        verdict.problems.append("longer than the sentence with its asides removed")
+    return verdict
+
+
 def _first_line(text: str) -> str:
     return text.strip().split("\n")[0].strip().strip('"“”')
 
@@ -425,23 +453,25 @@ def _first_sentences(text: str, n: int) -> str:
 class _RewriteWatch:
     """Ends a rewrite row as soon as its outcome is known, which leaves every summary as it would be without it:
     once its first sentence is complete (the rest is cut off: :func:`_first_sentences`), or once that sentence is
-    too long to be accepted (``_check_rewrite``) or fails the guard however it goes on (:meth:`Guard.doomed`). It
+    too long to be accepted (:func:`check_rewrite`) or fails the guard however it goes on (:meth:`Guard.doomed`). It
     also notes the rows cut off by their new-token limit before their first sentence ended (:meth:`finished`).
 
-    ``rows`` holds each prompt's (guard, article sentence, base) and ``limits`` its new-token limit. With
+    It is the "row finished?" callable (:data:`~newsdesk.models.lm.greedy.RowDone`) the generation loop calls with
+    each new token; ``decode`` turns a row's tokens into text. ``rows`` holds each prompt's (guard, article
+    sentence, base) and ``limits`` its new-token limit. With
     ``partners`` n, the rows come in ranks of n, each rank one prompt for the same n sentences in order of
     preference (the rewrite, then its fallbacks): a row ends as soon as a row of an earlier rank for its sentence
     is accepted, as it will not be read."""
 
     def __init__(
         self,
-        engine: GenerativeSummarizer,
-        rows: list[tuple[Guard | None, str, str]],
-        limits: list[int],
+        decode: Callable[[list[int]], str],
+        rows: Sequence[tuple[Guard | None, str, str]],
+        limits: Sequence[int],
         *,
         partners: int = 0,
     ) -> None:
-        self.engine = engine
+        self.decode = decode
         self.rows = rows
         self.limits = limits
         self.max_words = [count_words(base) + LENGTH_SLACK for _, _, base in rows]
@@ -456,7 +486,7 @@ class _RewriteWatch:
     def __call__(self, row: int, tokens: list[int], ending: bool) -> bool:
         if row in self.unneeded:
             return True
-        text = self.engine.lm.tokenizer.batch_decode([tokens], skip_special_tokens=True)[0]
+        text = self.decode(tokens)
         settled = self._settled(text, self.max_words[row])
         if ending and not settled and len(tokens) >= self.limits[row] and not _complete(text):
             self.cut.add(row)
@@ -465,7 +495,7 @@ class _RewriteWatch:
             return True  # rejected however it goes on
         later = range(row + self.partners, len(self.rows), self.partners) if self.partners else range(0)
         if (ending or settled) and later and guard is not None:
-            verdict, repaired = self.engine._judge(guard, _first_sentences(text, 1), source, base, self.finished(row))
+            verdict, repaired = judge(guard, _first_sentences(text, 1), source, base, self.finished(row))
             if verdict.ok or repaired is not None:
                 self.unneeded.update(later)
         return settled
@@ -490,4 +520,4 @@ def _complete(text: str) -> bool:
     if "\n" in text.strip():
         return True
     line = _first_line(text)
-    return len(split_sentences(line)) >= 2 or bool(_ENDS_LIKE_PROSE.search(line))
+    return len(split_sentences(line)) >= 2 or ends_like_prose(line)

@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, overload
 
 from newsdesk.errors import InputError, ModelLoadError
 from newsdesk.models.lm.generation import RUNTIMES
 from newsdesk.models.summaries.baselines import CentralSummarizer, LeadSummarizer
+from newsdesk.models.summaries.engine import EngineSettings, GenerativeSummarizer
+from newsdesk.models.summaries.result import SummaryResult
 from newsdesk.text import count_words
 
 BASELINES = {"lead": LeadSummarizer, "extractive": CentralSummarizer}
@@ -27,37 +28,6 @@ STRATEGIES = ("auto", "rewrite", "abstract")
 # 32 articles a call took 2.03 s/article on the 100 CNN/DM rows against 2.31 for 16 (same summaries), and peaked
 # at 1.57 GB (1.33 GB for 16).
 DEFAULT_BATCH_SIZE = 32
-
-
-@dataclass
-class SummaryResult:
-    """One summary and what produced it.
-
-    ``guard`` counts what the faithfulness guard did with the generated sentences (``kept``, ``repaired``,
-    ``regenerated``, ``replaced``, ``dropped``) and lists the ``unsupported`` names/numbers it found; ``parts`` is
-    how many pieces a long article was summarised in; ``capped`` is true when the article was longer than the
-    summariser reads (``max_parts``) and its end was not used — ``words_read`` says how much was.
-    """
-
-    summary: str
-    model: str
-    words: int
-    seconds: float
-    strategy: str = "extractive"
-    guard: dict[str, Any] | None = None
-    parts: int = 1
-    capped: bool = False
-    words_read: int | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict: ``summary`` first, then the metadata (keys with no value are left out)."""
-        d = asdict(self)
-        extra = d.pop("extra")
-        d["seconds"] = round(d["seconds"], 3)
-        out = {k: v for k, v in d.items() if v is not None}
-        out.update(extra)
-        return out
 
 
 class Summarizer:
@@ -149,9 +119,31 @@ class Summarizer:
             return BASELINES[saved["baseline"]](k=self.lead_k)
         if self.model in BASELINES:
             return BASELINES[self.model](k=self.lead_k)
-        from newsdesk.models.summaries.engine import GenerativeSummarizer
+        return GenerativeSummarizer.from_settings(self.engine_settings())
 
-        return GenerativeSummarizer.from_options(self)
+    def engine_settings(self) -> EngineSettings:
+        """The options the generative engine runs with (after any saved settings filled in the defaults)."""
+        return EngineSettings(
+            model=self.model,
+            device=self.device,
+            dtype=self.dtype,
+            strategy=self.strategy,
+            guard=self.guard,
+            num_beams=self.num_beams,
+            do_sample=self.do_sample,
+            temperature=self.temperature,
+            max_new_tokens=self.max_new_tokens,
+            max_input_tokens=self.max_input_tokens,
+            max_parts=self.max_parts,
+            lead_k=self.lead_k,
+            key_words=self.key_words,
+            rewrite_min_words=self.rewrite_min_words,
+            prompt=self.prompt,
+            trust_remote_code=self.trust_remote_code,
+            threads=self.threads,
+            runtime=self.runtime,
+            batch_invariant=self.batch_invariant,
+        )
 
     def _saved_settings(self) -> dict[str, Any]:
         """Settings stored by :meth:`save` in a model folder; they fill in options left at their defaults."""
@@ -265,6 +257,8 @@ class Summarizer:
                     )
                 )
             return out
+        # The options are read at each call, as attributes a user may have changed since (e.g. ``batch_invariant``).
+        self._engine.settings = self.engine_settings()
         return self._engine.summarize_batch(texts, max_words)
 
     def __repr__(self) -> str:

@@ -15,17 +15,17 @@ time and saved with the model, so an article gets zero, one or several labels.
 
 from __future__ import annotations
 
-import importlib
 import json
-import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from newsdesk import __version__
+from newsdesk._version import __version__
+from newsdesk.assets import is_hub_id
 from newsdesk.errors import ModelLoadError, NewsdeskError
+from newsdesk.models.topics.backends import backend_class, load_backend, new_backend
 from newsdesk.models.topics.labels import binarize, check_counts, check_label_lists
 from newsdesk.models.topics.thresholds import DEFAULT_THRESHOLD, labels_from_proba, tune_thresholds
 from newsdesk.models.topics.training_args import TrainingArgs
@@ -35,26 +35,11 @@ MODEL_FILE = "newsdesk_model.json"
 FORMAT = "newsdesk-topic-classifier"
 FORMAT_VERSION = 1
 SHIPPED = {"default": "topics-default", "tfidf": "topics-tfidf"}
-BACKENDS = {
-    "embedding": ("newsdesk.models.topics.backends.embedding", "EmbeddingTopics"),
-    "tfidf": ("newsdesk.models.topics.backends.tfidf", "TfidfTopics"),
-    "transformer": ("newsdesk.models.topics.backends.transformer", "TransformerTopics"),
-    "zero-shot": ("newsdesk.models.topics.backends.zeroshot", "ZeroShotTopics"),
-    "ensemble": ("newsdesk.models.topics.backends.ensemble", "EnsembleTopics"),
-}
-_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 
 
 def shipped_dir(name: str) -> Path:
     """Folder of a model shipped inside the package (``default`` or ``tfidf``)."""
     return Path(__file__).resolve().parents[2] / "data" / "models" / SHIPPED[name]
-
-
-def backend_class(kind: str) -> type:
-    if kind not in BACKENDS:
-        raise NewsdeskError(f"unknown backend {kind!r}; use one of {', '.join(BACKENDS)}")
-    module, name = BACKENDS[kind]
-    return getattr(importlib.import_module(module), name)
 
 
 class TopicClassifier:
@@ -115,8 +100,8 @@ class TopicClassifier:
 
     # ---- building -------------------------------------------------------------------------------------------
     def _new_backend(self, labels: Sequence[str]) -> Any:
-        cls = backend_class(self.backend)
-        return cls(
+        return new_backend(
+            self.backend,
             labels=list(labels),
             label_descriptions=dict(self.label_descriptions or {}),
             base=self.base,
@@ -292,7 +277,7 @@ class TopicClassifier:
         else:
             path = Path(name).expanduser()
         if not path.exists():
-            if _HUB_ID.match(name) and not name.startswith((".", "~")):
+            if is_hub_id(name) and not name.startswith((".", "~")):
                 return cls._from_checkpoint(name, device=device, dtype=dtype)
             raise ModelLoadError(
                 f"no model {name!r}: not 'default' or 'tfidf', no such folder, and not a hub id (org/name)"
@@ -327,7 +312,8 @@ class TopicClassifier:
             device=device,
             dtype=dtype,
         )
-        self.model_ = backend_class(kind).load(
+        self.model_ = load_backend(
+            kind,
             path,
             config.get("backend_config") or {},
             labels=labels,
@@ -342,9 +328,7 @@ class TopicClassifier:
     @classmethod
     def _from_checkpoint(cls, name: str, *, device: str, dtype: str) -> TopicClassifier:
         """A plain sequence-classification checkpoint: its ``id2label`` names the labels, thresholds 0.5."""
-        from newsdesk.models.topics.backends.transformer import TransformerTopics
-
-        model = TransformerTopics.from_checkpoint(name, device=device, dtype=dtype)
+        model = backend_class("transformer").from_checkpoint(name, device=device, dtype=dtype)
         self = cls("transformer", base=name, device=device, dtype=dtype)
         self.model_, self.labels_ = model, model.labels
         self.thresholds_ = np.full(len(model.labels), DEFAULT_THRESHOLD)

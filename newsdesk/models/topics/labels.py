@@ -1,15 +1,44 @@
-"""Checking and encoding multi-label targets (lists of label names) as 0/1 matrices."""
+"""Multi-label targets: label cells of a record parsed, lists of label names checked, and encoded as 0/1 matrices."""
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Sequence
 
 import numpy as np
 
-from newsdesk.errors import NewsdeskError
+from newsdesk.errors import InputError, NewsdeskError
 
 MIN_POSITIVES = 2  # fewer and neither a head nor a threshold can be learnt
 MIN_NEGATIVES = 2
+_SPLIT = re.compile(r"[;|,]")
+
+
+def parse_labels(value: object, where: str, labels_field: str) -> list[str]:
+    """A list of names as is; a string as a JSON list or names split on ``;``, ``|`` or ``,`` (CSV cells)."""
+    if isinstance(value, str):
+        s = value.strip()
+        if s.startswith("["):
+            try:
+                value = json.loads(s)
+            except json.JSONDecodeError:
+                raise NewsdeskError(f"{where}: field {labels_field!r} holds malformed JSON {s[:60]!r}") from None
+        else:
+            return [p.strip() for p in _SPLIT.split(s) if p.strip()]
+    if isinstance(value, (list, tuple)):
+        out = []
+        for v in value:
+            if not isinstance(v, str) or not v.strip():
+                raise InputError(
+                    f"{where}: field {labels_field!r} must be a list of label names (strings), found {v!r:.40}"
+                )
+            out.append(v.strip())
+        return out
+    raise InputError(
+        f'{where}: field {labels_field!r} must be a list of label names or a string like "a;b", '
+        f"got {type(value).__name__} {value!r:.40}"
+    )
 
 
 def check_label_lists(labels: Sequence[object], n_texts: int) -> list[list[str]]:

@@ -19,20 +19,21 @@ DEFAULT_MEMBERS = ("embedding", "tfidf")
 
 
 class EnsembleTopics:
+    """Members' probabilities averaged per label in logit space; the members are given, built or loaded by the
+    registry (:func:`newsdesk.models.topics.backends.new_backend`)."""
+
     kind = "ensemble"
+    DEFAULT_MEMBERS = DEFAULT_MEMBERS
 
     def __init__(
         self,
+        members: Sequence[Any],
         *,
-        members: Sequence[str] = DEFAULT_MEMBERS,
         weights: Sequence[float] | None = None,
         new_label_weights: Sequence[float] | None = None,
-        **member_kwargs: Any,
     ) -> None:
-        from newsdesk.models.topics.classifier import backend_class
-
-        self.member_kinds = list(members)
-        self.members_ = [backend_class(kind)(**member_kwargs) for kind in self.member_kinds]
+        self.members_ = list(members)
+        self.member_kinds = [m.kind for m in self.members_]
         w = np.asarray(weights if weights is not None else [1.0] * len(self.member_kinds), dtype=np.float64)
         self.base_weights = w / w.sum()
         nw = np.asarray(new_label_weights if new_label_weights is not None else self.base_weights, dtype=np.float64)
@@ -85,23 +86,24 @@ class EnsembleTopics:
             "new_label_weights": self.new_label_weights.tolist(),
         }
 
-    @classmethod
-    def load(cls, path: Path, config: dict[str, Any], **kwargs: Any) -> EnsembleTopics:
-        from newsdesk.models.topics.classifier import backend_class
-
+    @staticmethod
+    def member_specs(path: Path, config: dict[str, Any], labels: Sequence[str] | None) -> list[tuple[str, str, dict]]:
+        """``(kind, sub-folder, config)`` of each saved member, after checking the saved weights fit them."""
         try:
-            specs = config["members"]
+            specs = [(s["kind"], s["dir"], s.get("config") or {}) for s in config["members"]]
             weights = np.asarray(config["weights"], dtype=np.float64)
-            kinds = [s["kind"] for s in specs]
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelLoadError(f"{path}: the ensemble's config is incomplete ({exc}); re-save the model") from None
-        if weights.shape != (len(kinds), len(kwargs.get("labels", weights[0]))):
+        if weights.shape != (len(specs), len(labels if labels is not None else weights[0])):
             raise ModelLoadError(f"{path}: ensemble weights do not match the members and labels; re-save the model")
-        self = cls.__new__(cls)
-        self.member_kinds = kinds
-        self.members_ = [backend_class(s["kind"]).load(path / s["dir"], s.get("config") or {}, **kwargs) for s in specs]
+        return specs
+
+    @classmethod
+    def from_members(cls, members: Sequence[Any], config: dict[str, Any]) -> EnsembleTopics:
+        """The saved ensemble, around its loaded ``members``."""
+        weights = np.asarray(config["weights"], dtype=np.float64)
+        self = cls(members, weights=weights.mean(1))
         self.weights_ = weights
-        self.base_weights = weights.mean(1) / weights.mean(1).sum()
         nw = np.asarray(config.get("new_label_weights", self.base_weights), dtype=np.float64)
         self.new_label_weights = nw / nw.sum()
         return self

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -37,9 +38,7 @@ class StepActor:
     """
 
     def __init__(self, spec: StepSpec, *, threads: int = 1, columns: Columns = Columns(), output: str = "columns"):
-        import torch
-
-        torch.set_num_threads(threads)  # the CPUs Ray gave this actor (its num_cpus)
+        self.threads = threads
         self.columns = columns
         self.fields = FieldMap(text=columns.text, id=columns.id, title=columns.title)
         self.output = output
@@ -48,6 +47,14 @@ class StepActor:
             self.step = spec.build()
         except Exception as exc:  # told at the first batch: a failed actor start is pages of Ray retries
             self._load_error = exc
+        self._pin_threads()
+
+    def _pin_threads(self) -> None:
+        """Torch uses the CPUs Ray gave this actor (its ``num_cpus``). Checked per batch, since a model may import
+        torch only when it first runs; a model without torch (tf-idf, lead) never imports it."""
+        torch = sys.modules.get("torch")
+        if torch is not None and torch.get_num_threads() != self.threads:
+            torch.set_num_threads(self.threads)
 
     def _article(self, row: dict[str, Any], index: int) -> Article | BadRecord:
         c = self.columns
@@ -63,6 +70,7 @@ class StepActor:
     def __call__(self, batch: pa.Table) -> pa.Table:
         if self._load_error is not None:
             raise self._load_error
+        self._pin_threads()
         read = [self._article(row, i) for i, row in enumerate(batch.to_pylist())]
         bad = [r for r in read if isinstance(r, BadRecord)]
         articles = [r for r in read if isinstance(r, Article)]

@@ -1,0 +1,88 @@
+"""The Ray engine against the local one: articles/s of `newsdesk classify` on the same 300 full-length articles.
+
+    python bench/bench_distributed.py [--data ../shared/data/topics/allsides_dev.jsonl] [--n 300] [--model default]
+
+Runs, one after another in this one run, each as its own `newsdesk classify` process timed from start to exit (so
+Python start-up, model loading and, for Ray, starting the local Ray instance and its workers are all included):
+the local engine (default threads), Ray with its defaults, Ray `--workers 1 --threads 1` and Ray `--workers 2
+--threads 1`. Prints articles/s, checks that every run wrote the local engine's bytes, and gives the two ratios
+against their targets: Ray defaults ≥ 0.8× the local engine on one machine; 2 one-thread workers ≥ 1.6× one. The
+articles are copied to a temporary folder, never into the repository.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = Path(os.environ.get("NEWSDESK_SHARED") or REPO.parent / "shared") / "data" / "topics" / "allsides_dev.jsonl"
+RUNS = [
+    ("local engine", []),
+    ("ray, defaults", ["--engine", "ray"]),
+    ("ray, --workers 1 --threads 1", ["--engine", "ray", "--workers", "1", "--threads", "1"]),
+    ("ray, --workers 2 --threads 1", ["--engine", "ray", "--workers", "2", "--threads", "1"]),
+]
+
+
+def cpu_kind() -> str:
+    try:
+        flags = subprocess.run(["lscpu"], capture_output=True, text=True, check=False).stdout
+    except OSError:
+        return "unknown"
+    kinds = sorted({f for f in ("avx512_bf16", "amx_bf16") if f in flags})
+    return " + ".join(kinds) or "no native bf16"
+
+
+def timed_run(src: Path, out: Path, model: str, extra: list[str]) -> float:
+    argv = [sys.executable, "-m", "newsdesk", "classify", str(src), "-o", str(out), "--model", model]
+    start = time.perf_counter()
+    proc = subprocess.run([*argv, "--overwrite", "--quiet", *extra], capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(argv + extra)} failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
+    return seconds
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--data", type=Path, default=DATA, help="JSONL of articles (id, title, text)")
+    p.add_argument("--n", type=int, default=300, help="articles, from the start of --data")
+    p.add_argument("--model", default="default", help="topic model")
+    args = p.parse_args(argv)
+    if not args.data.is_file():
+        print(f"bench_distributed: {args.data} not found; skipped (set NEWSDESK_SHARED)", file=sys.stderr)
+        return 0
+    with open(args.data, encoding="utf-8") as f:
+        rows = [json.loads(line) for line, _ in zip(f, range(args.n), strict=False)]
+    words = sum(len(r["text"].split()) for r in rows)
+    print(f"# {len(rows)} articles of {args.data.name} ({words / len(rows):.0f} words on average), model {args.model}")
+    print(f"# CPU: {os.cpu_count()} cores, {cpu_kind()}; load average before: {os.getloadavg()[0]:.2f}")
+    with tempfile.TemporaryDirectory(prefix="newsdesk-bench-") as tmp:
+        src = Path(tmp) / "articles.jsonl"
+        src.write_text("".join(json.dumps({k: r.get(k) for k in ("id", "title", "text")}) + "\n" for r in rows))
+        rates: dict[str, float] = {}
+        reference: bytes | None = None
+        for name, extra in RUNS:
+            out = Path(tmp) / "out.jsonl"
+            seconds = timed_run(src, out, args.model, extra)
+            same = reference is None or out.read_bytes() == reference
+            reference = reference or out.read_bytes()
+            rates[name] = len(rows) / seconds
+            print(f"{name:32s} {seconds:7.1f} s  {rates[name]:6.2f} articles/s  output as local: {same}")
+    print(f"# load average after: {os.getloadavg()[0]:.2f}")
+    ratio_default = rates["ray, defaults"] / rates["local engine"]
+    ratio_scale = rates["ray, --workers 2 --threads 1"] / rates["ray, --workers 1 --threads 1"]
+    print(f"ray defaults / local engine:             {ratio_default:.2f}x (target >= 0.8: {ratio_default >= 0.8})")
+    print(f"ray 2 workers / 1 worker (one thread):   {ratio_scale:.2f}x (target >= 1.6: {ratio_scale >= 1.6})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

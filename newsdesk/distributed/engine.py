@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import warnings
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
@@ -47,22 +48,29 @@ def run_job(
     :func:`newsdesk.batch.run_batches`; a record Ray hands back twice would be refused as a duplicate id.
     """
     fields = fields or FieldMap()
+    resumed = frozenset(sink.done_ids)  # not what this run writes: an id met twice in it is a duplicate
     run = RunRecorder(sink, errors, progress=progress, total=total)
     try:
-        with connected(address) as ray:
+        with connected(address) as ray, warnings.catch_warnings():
             quiet_ray_data()
+            # Ray's hint for inputs of fewer blocks than workers (a small file) is not the user's to act on.
+            warnings.filterwarnings("ignore", "The minimum number of concurrent actors", UserWarning)
+            # Every input is read into the object store before any actor starts: a pool that holds every CPU would
+            # leave none for read tasks.
+            sources = []
+            ds = from_articles(ray, run.pending(records), batch_size)
+            if ds is not None:
+                sources.append((ds, Columns(where="where")))
+            for item in direct_inputs:
+                ds = staged(read_direct(ray, item, direct_format), fields.id, resumed, batch_size)
+                sources.append((ds, Columns(fields.text, fields.id, fields.title, PATH_COLUMN)))
             options = {
-                "workers": workers or default_workers(threads),  # a fixed pool: the inputs are read first
+                "workers": workers or default_workers(threads),
                 "threads": threads,
                 "batch_size": batch_size,
                 "max_restarts": max_restarts,
             }
-            ds = from_articles(ray, run.pending(records), batch_size)
-            if ds is not None:
-                _drain(map_step(ds, spec, where_column="where", output="json", **options), run)
-            for item in direct_inputs:
-                ds = staged(read_direct(ray, item, direct_format), fields.id, sink.done_ids, batch_size)
-                columns = Columns(fields.text, fields.id, fields.title, PATH_COLUMN)
+            for ds, columns in sources:
                 _drain(_map_columns(ds, spec, columns, options), run)
     finally:
         run.close()

@@ -13,6 +13,7 @@ from newsdesk.batch import batched
 from newsdesk.errors import InputError
 
 if TYPE_CHECKING:
+    import pyarrow as pa
     import ray.data
 
 PATH_COLUMN = "path"  # the column Ray's readers add with include_paths=True; it names a bad row's file
@@ -34,7 +35,10 @@ def split_inputs(items: Iterable[str | Path]) -> tuple[list[str | Path], list[st
     local: list[str | Path] = []
     direct: list[str] = []
     for item in items:
-        (direct if is_direct(item) else local).append(item if not is_direct(item) else str(item))
+        if is_direct(item):
+            direct.append(str(item))
+        else:
+            local.append(item)
     return local, direct
 
 
@@ -72,11 +76,20 @@ def staged(ds: ray.data.Dataset, id_column: str, done: Collection[str], rows_per
     blocks spread the work evenly over the actors, and a worker that dies costs one batch.
     """
     if done:
-        done = frozenset(done)
-        ds = ds.filter(lambda row: str(row.get(id_column)) not in done)
+        ds = ds.map_batches(_drop_ids, batch_format="pyarrow", fn_kwargs={"column": id_column, "ids": sorted(done)})
     ds = ds.repartition(target_num_rows_per_block=rows_per_block)
     ordered(ds.context)
     return ds.materialize()
+
+
+def _drop_ids(table: pa.Table, *, column: str, ids: list[str]) -> pa.Table:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if column not in table.column_names:
+        return table  # every row is reported as having no id
+    done = pc.is_in(pc.cast(table[column], pa.string()), value_set=pa.array(ids, pa.string()))
+    return table.filter(pc.invert(pc.fill_null(done, False)))
 
 
 def ordered(ctx: object) -> None:

@@ -211,20 +211,25 @@ def test_a_worker_killed_mid_run_loses_nothing_and_repeats_nothing(ray_local, tm
     assert out.read_bytes() == expected.read_bytes()
 
 
-def test_parquet_in_and_out_on_ray(ray_local, tmp_path: Path) -> None:
+def test_parquet_in_and_out_on_ray_with_resume(ray_local, tmp_path: Path) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     expected = tmp_path / "local.jsonl"
     assert run_cli("classify", str(SEEDS), "-o", str(expected), "--model", "tfidf") == 0
+    want = lines(expected)
     rows = [json.loads(line) for line in (SEEDS / "articles.jsonl").read_text().splitlines()]
-    src = tmp_path / "articles.parquet"
-    pq.write_table(pa.Table.from_pylist([{k: r.get(k) for k in ("id", "title", "text")} for r in rows]), src)
+    table = pa.Table.from_pylist([{k: r.get(k) for k in ("id", "title", "text")} for r in rows])
+    first, second = tmp_path / "a.parquet", tmp_path / "b.parquet"
+    pq.write_table(table.slice(0, 20), first)
+    pq.write_table(table.slice(19), second)  # its first row repeats the last id of a.parquet
     out = tmp_path / "topics.parquet"
-    argv = ["classify", str(src), "-o", str(out), "--model", "tfidf", "--engine", "ray", "--batch-size", "8"]
-    assert run_cli(*argv) == 0
-    assert pq.read_table(out).to_pylist() == lines(expected)
-    assert not spool_path(out).exists()
+    pq.write_table(pa.Table.from_pylist(want[:5]), out)  # an earlier run wrote five
+    argv = [str(first), str(second), "-o", str(out), "--model", "tfidf", "--engine", "ray", "--batch-size", "8"]
+    assert run_cli("classify", *argv, "--resume") == 1
+    assert pq.read_table(out).to_pylist() == want and not spool_path(out).exists()
+    (dup,) = lines(tmp_path / "topics.errors.jsonl")
+    assert dup["id"] == rows[19]["id"] and "duplicate id" in dup["error"]
 
 
 def test_parquet_output_of_the_local_engine_resumes(tmp_path: Path) -> None:

@@ -23,7 +23,11 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefau
 def add_input_args(p: argparse.ArgumentParser, *, required: bool = True) -> None:
     g = p.add_argument_group("input")
     g.add_argument(
-        "inputs", nargs="*", metavar="INPUT", help="JSONL, CSV/TSV, .txt/.md files, folders of them, or - for stdin"
+        "inputs",
+        nargs="*",
+        metavar="INPUT",
+        help="JSONL, CSV/TSV, .txt/.md files, folders of them, or - for stdin; with --engine ray also Parquet files "
+        "and URIs (s3://...)",
     )
     g.add_argument(
         "--dataset",

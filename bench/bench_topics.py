@@ -21,7 +21,7 @@ import numpy as np
 
 from newsdesk.models.topics.classifier import TopicClassifier
 from newsdesk.models.topics.labels import binarize
-from newsdesk.training.report import label_scores
+from newsdesk.training.report import fmt, label_scores
 
 LABELS = ["defence", "foreign_policy", "law"]
 REPO = Path(__file__).resolve().parents[1]
@@ -34,8 +34,8 @@ def rows(path: Path) -> list[dict]:
 
 
 def macro(scores: dict) -> str:
-    per = ", ".join(f"{k} {v['f1']:.3f}" for k, v in scores["labels"].items())
-    return f"macro-F1 {scores['macro_f1']:.3f} ({per})"
+    per = ", ".join(f"{k} {fmt(v['f1'])}" for k, v in scores["labels"].items())
+    return f"macro-F1 {fmt(scores['macro_f1'])} ({per})"
 
 
 def baseline_tfidf(train: list[dict], texts: list[str]) -> list[list[str]]:
@@ -224,8 +224,8 @@ def main(argv: list[str] | None = None) -> int:
         for code, name in ((3, "health"), (7, "environment"), (29, "sports")):
             o, b, n_pos = few_shot(a.model, train, dev, code, name, 32, 256, seed=0)
             say(
-                f"- {name} (CAP {code}; {n_pos} of 2606 dev texts): F1 {o['f1']:.3f} (P {o['precision']:.2f} "
-                f"R {o['recall']:.2f}); baseline fresh tf-idf on the same examples F1 {b['f1']:.3f}"
+                f"- {name} (CAP {code}; {n_pos} of 2606 dev texts): F1 {fmt(o['f1'])} (P {fmt(o['precision'], '.2f')} "
+                f"R {fmt(o['recall'], '.2f')}); baseline fresh tf-idf on the same examples F1 {fmt(b['f1'])}"
             )
     say("")
     say("### Speed: cnndm_dev.jsonl full articles")

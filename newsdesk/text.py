@@ -26,6 +26,20 @@ SENTENCE_STARTERS = frozenset(
     )
 )
 
+# Function words that say nothing about what a sentence is about (lower-case): the faithfulness guard compares
+# a rewrite with its sentence on the other words, and the summariser's sentence choice too (see
+# newsdesk.models.summaries.sentences, which also leaves out "no", "one" and "two").
+STOP_WORDS = frozenset(
+    str.split(
+        """
+        a an the and or but of in on at to for from by with as is are was were be been being it its this that these
+        those he she they we you i his her their our your him them us who which what when where how not so if than
+        then there here has have had do does did will would can could should may might must said says say also into
+        over after before about up out more most some any all
+        """
+    )
+)
+
 _CLOSERS = "\"'”’)]»"
 _OPENERS = "\"'“‘([«"
 # A candidate boundary: end punctuation, optional closing quotes/brackets, whitespace, then what follows.

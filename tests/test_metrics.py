@@ -7,6 +7,8 @@ import pytest
 
 from newsdesk.evaluation import metrics as m
 from newsdesk.evaluation.common import MetricSpec, compare_systems
+from newsdesk.models.topics.labels import binarize
+from newsdesk.models.topics.scores import precision_recall_f1
 
 LABELS = ["a", "b", "c"]
 # Hand-built case. Label a: TP 2 (rows 0, 1), FP 1 (row 2), FN 1 (row 3).
@@ -16,14 +18,14 @@ PRED = [["a", "b"], ["a"], ["a"], [], []]
 
 
 def matrices():
-    return m.label_matrix(GOLD, LABELS), m.label_matrix(PRED, LABELS)
+    return binarize(GOLD, LABELS).astype(bool), binarize(PRED, LABELS).astype(bool)
 
 
 def test_per_label_precision_recall_f1_by_hand():
     gold, pred = matrices()
     tp, fp, fn = m.counts(gold, pred)
     assert tp.tolist() == [2, 1, 0] and fp.tolist() == [1, 0, 0] and fn.tolist() == [1, 2, 0]
-    p, r, f1 = m.prf(tp, fp, fn)
+    p, r, f1 = precision_recall_f1(gold, pred)
     assert p[0] == pytest.approx(2 / 3) and r[0] == pytest.approx(2 / 3) and f1[0] == pytest.approx(2 / 3)
     assert p[1] == pytest.approx(1.0) and r[1] == pytest.approx(1 / 3) and f1[1] == pytest.approx(0.5)
     # c: never in the gold and never predicted: undefined, not 0 and not 1.
@@ -55,11 +57,11 @@ def test_matches_scikit_learn_where_defined():
 
 
 def test_label_predicted_but_absent_from_gold_scores_zero():
-    gold = m.label_matrix([["a"], ["a"]], ["a", "b"])
-    pred = m.label_matrix([["a", "b"], ["a"]], ["a", "b"])
-    _, _, f1 = m.prf(*m.counts(gold, pred))
+    gold = binarize([["a"], ["a"]], ["a", "b"])
+    pred = binarize([["a", "b"], ["a"]], ["a", "b"])
+    _, _, f1 = precision_recall_f1(gold, pred)
     assert f1.tolist() == [1.0, 0.0]
-    assert m.topic_scores(gold, pred)["macro_f1"] == pytest.approx(0.5)
+    assert m.topic_scores(gold.astype(bool), pred.astype(bool))["macro_f1"] == pytest.approx(0.5)
 
 
 def test_cooccurrence_counts_with_none_row_and_column():
@@ -182,3 +184,33 @@ def test_lower_is_better_leads_are_positive():
 def test_all_equal_has_no_best():
     point = {"x": {"u": 0.0}, "y": {"u": 0.0}}
     assert compare_systems(["x", "y"], point, np.zeros((5, 2, 1)), [MetricSpec("u", "u", False)]) == {}
+
+
+def test_one_f1_for_evaluation_training_reports_and_thresholds():
+    """Evaluation, training reports (model cards) and threshold tuning share scikit-learn's scores, with undefined
+    values left out of macro-F1 alike."""
+    from newsdesk.models.topics.thresholds import best_f1_threshold
+    from newsdesk.training.report import label_scores
+
+    report = label_scores(GOLD, PRED, LABELS)
+    s = m.topic_scores(*matrices())
+    assert report["macro_f1"] == pytest.approx(s["macro_f1"], abs=5e-5)
+    assert report["labels"]["c"] == {"precision": None, "recall": None, "f1": None, "support": 0}
+    assert report["labels"]["b"]["f1"] == 0.5
+    # Tuning picks the cut with the best F1 as scored by the same function.
+    rng = np.random.default_rng(5)
+    y, p = rng.random(60) < 0.3, np.round(rng.random(60), 2)
+    t = best_f1_threshold(y, p)
+    f1_at = {c: precision_recall_f1(y, p >= c)[2][0] for c in np.unique(p)}
+    assert precision_recall_f1(y, p >= t)[2][0] == pytest.approx(max(f1_at.values()))
+
+
+def test_bootstrap_scores_equal_the_scores_of_the_resampled_articles():
+    gold, pred = matrices()
+    w = np.array([[2.0, 0.0, 1.0, 1.0, 1.0], [0.0, 3.0, 0.0, 1.0, 1.0]])
+    weighted = m.topic_scores_weighted(gold, pred, w)
+    for b in range(len(w)):
+        rows = np.repeat(np.arange(len(GOLD)), w[b].astype(int))
+        plain = m.topic_scores(gold[rows], pred[rows])
+        for key in ("macro_f1", "micro_f1", "exact_match", "hamming_score", "jaccard"):
+            assert weighted[key][b] == pytest.approx(plain[key]), key

@@ -14,6 +14,7 @@ import numpy as np
 
 from newsdesk.errors import NewsdeskError
 from newsdesk.evaluation.metrics import percentile_ci
+from newsdesk.runtime import batched
 
 
 @dataclass
@@ -92,8 +93,7 @@ def run_in_batches(
         from tqdm import tqdm
 
         bar = tqdm(total=len(items), desc=desc, unit="article", file=sys.stderr, leave=False)
-    for start in range(0, len(items), batch_size):
-        batch = list(items[start : start + batch_size])
+    for batch in batched(items, batch_size):
         t0 = time.perf_counter()
         res = step(batch)
         seconds += time.perf_counter() - t0

@@ -1,4 +1,5 @@
-"""Metric arithmetic: multi-label precision/recall/F1, ROUGE, novelty, and the bootstrap. No models here.
+"""Metric arithmetic: multi-label scores (precision/recall/F1 from scikit-learn), ROUGE, novelty, and the bootstrap.
+No models here.
 
 Everything works on plain arrays so that each number can be checked by hand. Rates are fractions (0–1);
 the reports scale ROUGE to 0–100 for display, as papers do.
@@ -7,9 +8,11 @@ the reports scale ROUGE to 0–100 for display, as papers do.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
+
+from newsdesk.models.topics.scores import precision_recall_f1, scores_at_thresholds
 
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeLsum")
 ROUGE_SETTINGS = (
@@ -21,18 +24,8 @@ DEFAULT_N_BOOT = 1000
 DEFAULT_SEED = 0
 
 # ---------------------------------------------------------------------------------------------- multi-label
-
-
-def label_matrix(label_sets: Sequence[Iterable[str]], labels: Sequence[str]) -> np.ndarray:
-    """``(n, L)`` boolean matrix: row i marks which of ``labels`` article i carries (other labels are ignored)."""
-    index = {name: j for j, name in enumerate(labels)}
-    out = np.zeros((len(label_sets), len(labels)), dtype=bool)
-    for i, labs in enumerate(label_sets):
-        for name in labs:
-            j = index.get(name)
-            if j is not None:
-                out[i, j] = True
-    return out
+# Per-label precision/recall/F1 are scikit-learn's, as everywhere in newsdesk: see newsdesk.models.topics.scores
+# (an undefined value is NaN and averages leave it out).
 
 
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
@@ -43,38 +36,17 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return out
 
 
-def prf(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Precision, recall and F1 from counts. Undefined values (0/0) are NaN: precision of a label never
-    predicted, recall of a label with no gold examples, F1 of a label neither in the gold nor predicted.
-    A label with gold examples that is never predicted gets F1 = 0."""
-    tp, fp, fn = (np.asarray(x, dtype=float) for x in (tp, fp, fn))
-    return _ratio(tp, tp + fp), _ratio(tp, tp + fn), _ratio(2 * tp, 2 * tp + fp + fn)
-
-
-def counts(gold: np.ndarray, pred: np.ndarray, weights: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
-    """Per-label (tp, fp, fn); with ``weights`` of shape ``(B, n)`` (bootstrap resample counts) each is ``(B, L)``."""
-    g = gold.astype(float)
-    p = pred.astype(float)
-    tp_i, fp_i, fn_i = g * p, (1 - g) * p, g * (1 - p)
-    if weights is None:
-        return tp_i.sum(0), fp_i.sum(0), fn_i.sum(0)
-    return weights @ tp_i, weights @ fp_i, weights @ fn_i
-
-
-def _nanmean(x: np.ndarray, axis: int = -1) -> np.ndarray:
-    ok = ~np.isnan(x)
-    total = np.where(ok, x, 0.0).sum(axis)
-    return _ratio(total, ok.sum(axis))
+def counts(gold: np.ndarray, pred: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-label (tp, fp, fn) of boolean ``(n, L)`` matrices, for the reports' tables."""
+    gold, pred = np.asarray(gold, dtype=bool), np.asarray(pred, dtype=bool)
+    return (gold & pred).sum(0), (~gold & pred).sum(0), (gold & ~pred).sum(0)
 
 
 def macro_f1(f1: np.ndarray) -> np.ndarray:
     """Mean of the defined per-label F1 values (labels neither in the gold nor predicted are left out)."""
-    return _nanmean(np.asarray(f1, dtype=float), axis=-1)
-
-
-def micro_f1(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray) -> np.ndarray:
-    tp, fp, fn = (np.asarray(x, dtype=float).sum(-1) for x in (tp, fp, fn))
-    return _ratio(2 * tp, 2 * tp + fp + fn)
+    f1 = np.asarray(f1, dtype=float)
+    ok = ~np.isnan(f1)
+    return _ratio(np.where(ok, f1, 0.0).sum(-1), ok.sum(-1))
 
 
 def per_article_topic_scores(gold: np.ndarray, pred: np.ndarray) -> dict[str, np.ndarray]:
@@ -90,11 +62,25 @@ def per_article_topic_scores(gold: np.ndarray, pred: np.ndarray) -> dict[str, np
     }
 
 
+def _resampled_f1s(gold: np.ndarray, pred: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(micro-F1, macro-F1) of each resample, ``rows`` ``(B, m)`` holding the articles each one draws. All
+    resamples are scored in one call each: resample b's labels are columns of their own (its m draws in the
+    rows), and for micro-F1 all of its L·m decisions form one column."""
+    g, p = gold[rows], pred[rows]  # (B, m, L)
+    b, m, n_labels = g.shape
+    _, _, per_label = precision_recall_f1(
+        g.transpose(1, 0, 2).reshape(m, b * n_labels), p.transpose(1, 0, 2).reshape(m, b * n_labels)
+    )
+    _, _, micro = precision_recall_f1(
+        g.transpose(1, 2, 0).reshape(m * n_labels, b), p.transpose(1, 2, 0).reshape(m * n_labels, b)
+    )
+    return micro, macro_f1(per_label.reshape(b, n_labels))
+
+
 def topic_scores(gold: np.ndarray, pred: np.ndarray) -> dict[str, float]:
     """Headline multi-label scores for boolean ``(n, L)`` gold and predicted matrices."""
-    tp, fp, fn = counts(gold, pred)
-    _, _, f1 = prf(tp, fp, fn)
-    out = {"micro_f1": float(micro_f1(tp, fp, fn)), "macro_f1": float(macro_f1(f1))}
+    micro, macro = _resampled_f1s(gold, pred, np.arange(len(gold))[None, :])
+    out = {"micro_f1": float(micro[0]), "macro_f1": float(macro[0])}
     out.update(
         {k: float(v.mean()) if len(v) else float("nan") for k, v in per_article_topic_scores(gold, pred).items()}
     )
@@ -102,10 +88,14 @@ def topic_scores(gold: np.ndarray, pred: np.ndarray) -> dict[str, float]:
 
 
 def topic_scores_weighted(gold: np.ndarray, pred: np.ndarray, weights: np.ndarray) -> dict[str, np.ndarray]:
-    """:func:`topic_scores` for each row of bootstrap ``weights`` ``(B, n)``; each value is a ``(B,)`` array."""
-    tp, fp, fn = counts(gold, pred, weights)
-    _, _, f1 = prf(tp, fp, fn)
-    out = {"micro_f1": micro_f1(tp, fp, fn), "macro_f1": macro_f1(f1)}
+    """:func:`topic_scores` for each row of bootstrap ``weights`` ``(B, n)`` (how often each article is drawn; every
+    resample draws as many); each value is a ``(B,)`` array."""
+    counts_ = np.asarray(weights).astype(np.int64)
+    if not np.array_equal(counts_, weights) or len(set(counts_.sum(1).tolist())) > 1:
+        raise ValueError("bootstrap weights must be draw counts, the same number of draws in every resample")
+    rows = np.stack([np.repeat(np.arange(gold.shape[0]), c) for c in counts_]) if len(counts_) else np.zeros((0, 0))
+    micro, macro = _resampled_f1s(gold, pred, rows.astype(np.int64))
+    out = {"micro_f1": micro, "macro_f1": macro}
     n = weights.sum(1)
     for k, v in per_article_topic_scores(gold, pred).items():
         out[k] = (weights @ v) / n
@@ -127,12 +117,7 @@ def threshold_sweep(
     gold: np.ndarray, scores: np.ndarray, thresholds: np.ndarray = THRESHOLD_GRID
 ) -> dict[str, np.ndarray]:
     """Precision, recall and F1 of one label at each threshold (predicted when score >= threshold)."""
-    pred = scores[None, :] >= thresholds[:, None]
-    g = gold.astype(bool)[None, :]
-    tp = (pred & g).sum(1)
-    fp = (pred & ~g).sum(1)
-    fn = (~pred & g).sum(1)
-    p, r, f = prf(tp, fp, fn)
+    p, r, f = scores_at_thresholds(gold, scores, thresholds)
     return {"threshold": thresholds, "precision": p, "recall": r, "f1": f}
 
 

@@ -36,6 +36,7 @@ from newsdesk.evaluation.metrics import (
     rouge_version,
     weighted_nanmean,
 )
+from newsdesk.models.summaries.baselines import LeadSummarizer
 from newsdesk.models.summaries.summarizer import DEFAULT_BATCH_SIZE
 
 SUMMARY_METRICS = [
@@ -51,13 +52,6 @@ SUMMARY_METRICS = [
 PER_ARTICLE_KEYS = [m.key for m in SUMMARY_METRICS if m.key != "seconds_per_article"]
 _LEAD = re.compile(r"lead-?(\d+)$", re.IGNORECASE)
 EXAMPLES_SHOWN = 3
-
-
-def lead_n(text: str, n: int) -> str:
-    """The first ``n`` sentences of ``text`` (the LEAD-n baseline)."""
-    from newsdesk.text import split_sentences
-
-    return " ".join(split_sentences(text)[:n])
 
 
 def parse_baseline(name: str) -> int:
@@ -96,7 +90,8 @@ def _summaries(
     if system.kind == "baseline":
         k = parse_baseline(system.spec)
         t0 = time.perf_counter()
-        out = [lead_n(a.text, k) for a in articles]
+        lead = LeadSummarizer(k)  # the summariser's own LEAD-k baseline (Summarizer("lead"))
+        out = [lead.summarize_one(a.text) for a in articles]
         return out, time.perf_counter() - t0, []
     if system.kind == "predictions":
         is_path = isinstance(system.spec, (str, Path))

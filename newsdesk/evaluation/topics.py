@@ -29,13 +29,13 @@ from newsdesk.evaluation.metrics import (
     bootstrap,
     cooccurrence,
     counts,
-    label_matrix,
     percentile_ci,
-    prf,
     threshold_sweep,
     topic_scores,
     topic_scores_weighted,
 )
+from newsdesk.models.topics.labels import binarize
+from newsdesk.models.topics.scores import precision_recall_f1
 
 TOPIC_METRICS = [
     MetricSpec("macro_f1", "macro-F1", True, "f1", compare=True),
@@ -206,7 +206,7 @@ def evaluate_topics(
         label_names += sorted({lab for labs in gold_sets for lab in labs} - set(label_names))
         for run in runs.values():
             label_names += sorted({lab for labs in run["labels"] for lab in labs} - set(label_names))
-    gold = label_matrix(gold_sets, label_names)
+    gold = binarize(gold_sets, label_names).astype(bool)
     support = gold.sum(0)
     absent = [lab for lab, s in zip(label_names, support, strict=True) if s == 0]
     if absent:
@@ -221,14 +221,14 @@ def evaluate_topics(
     for system in systems:
         run = runs[system.name]
         notes += run["notes"]
-        pred = label_matrix(run["labels"], label_names)
+        pred = binarize(run["labels"], label_names).astype(bool)
         preds[system.name] = pred
         known = run["known"] or label_names
         unknown = [lab for lab in label_names if lab not in known and support[label_names.index(lab)] > 0]
         if unknown and system.kind == "model":
             notes.append(f"{system.name} does not know label(s) {', '.join(unknown)}: they count as never predicted")
         tp, fp, fn = counts(gold, pred)
-        p, r, f1 = prf(tp, fp, fn)
+        p, r, f1 = precision_recall_f1(gold, pred)
         metrics = topic_scores(gold, pred)
         metrics["seconds_per_article"] = None if run["seconds"] is None else run["seconds"] / n
         scores = _score_matrix(run["scores"], label_names)
@@ -309,9 +309,11 @@ def evaluate_topics(
         "threshold_grid": THRESHOLD_GRID,
         "settings": {
             "bootstrap": {"resamples": n_boot, "seed": seed, "interval": "95 % percentile", "paired": True},
-            "scorer": "per-label F1 = 2TP/(2TP+FP+FN); macro-F1 = mean over labels with gold or predicted "
-            "examples; micro-F1 pools the counts; exact match = all labels right; Hamming score = share of "
-            "label decisions right; Jaccard = |gold∩pred|/|gold∪pred| per article (1 when both empty)",
+            "scorer": "per-label precision, recall and F1 = 2TP/(2TP+FP+FN) from scikit-learn "
+            "(precision_recall_fscore_support, zero_division=NaN: undefined values are left out of averages); "
+            "macro-F1 = mean over labels with gold or predicted examples; micro-F1 pools the counts; exact match = "
+            "all labels right; Hamming score = share of label decisions right; Jaccard = |gold∩pred|/|gold∪pred| "
+            "per article (1 when both empty)",
             "threshold_sweep": "F1 if the label were predicted when score ≥ t; the best t is tuned on this data, "
             "so its F1 is optimistic",
         },

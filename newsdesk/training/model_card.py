@@ -6,13 +6,14 @@ from pathlib import Path
 from typing import Any
 
 from newsdesk.models.topics.classifier import TopicClassifier
+from newsdesk.training.report import fmt
 
 
 def _scores_table(scores: dict[str, Any]) -> str:
     rows = ["| label | precision | recall | F1 | support |", "|---|---|---|---|---|"]
     for lab, s in scores["labels"].items():
-        rows.append(f"| {lab} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {s['support']} |")
-    rows.append(f"| **macro** | | | **{scores['macro_f1']:.3f}** | |")
+        rows.append(f"| {lab} | {fmt(s['precision'])} | {fmt(s['recall'])} | {fmt(s['f1'])} | {s['support']} |")
+    rows.append(f"| **macro** | | | **{fmt(scores['macro_f1'])}** | |")
     return "\n".join(rows)
 
 

@@ -19,12 +19,12 @@ from typing import Any
 
 import numpy as np
 
-from newsdesk.assets import sha256_file
+from newsdesk.assets import file_sha256
 from newsdesk.models.topics.classifier import MODEL_FILE, TopicClassifier, shipped_dir
 from newsdesk.models.topics.training_args import TrainingArgs
 from newsdesk.training.data import LabelledData
 from newsdesk.training.model_card import write_model_card
-from newsdesk.training.report import label_scores
+from newsdesk.training.report import fmt, label_scores
 
 LABELS = ["defence", "foreign_policy", "law"]
 DEFAULT_NOTES = {
@@ -221,13 +221,13 @@ def build(
         data=[
             {
                 "name": "nyt_cap_train.jsonl",
-                "sha256": sha256_file(topics / "nyt_cap_train.jsonl"),
+                "sha256": file_sha256(topics / "nyt_cap_train.jsonl"),
                 "use": f"stage 1: training (years < 2003, {len(train)} rows), threshold tuning (2003, {len(tune)} "
                 "rows)" + ("; shipped model: training on all rows" if refit else ""),
             },
             {
                 "name": "nyt_cap_dev.jsonl",
-                "sha256": sha256_file(topics / "nyt_cap_dev.jsonl"),
+                "sha256": file_sha256(topics / "nyt_cap_dev.jsonl"),
                 "use": f"test only (2004, {len(test)} rows)",
             },
         ],
@@ -256,8 +256,8 @@ def build(
 
 
 def macro_line(scores: dict[str, Any]) -> str:
-    per = ", ".join(f"{k} {v['f1']:.3f}" for k, v in scores["labels"].items())
-    return f"macro-F1 {scores['macro_f1']:.3f} ({per})"
+    per = ", ".join(f"{k} {fmt(v['f1'])}" for k, v in scores["labels"].items())
+    return f"macro-F1 {fmt(scores['macro_f1'])} ({per})"
 
 
 def _shown(path: Path) -> str:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from newsdesk.assets import is_hub_id
 from newsdesk.errors import ModelLoadError
-from newsdesk.runtime import resolve_device, resolve_dtype
+from newsdesk.runtime import batched, resolve_device, resolve_dtype
 
 if TYPE_CHECKING:
     from newsdesk.models.lm.greedy import RowDone
@@ -262,8 +262,7 @@ def generate(
         if not options.plain_greedy:
             raise ModelLoadError("the native runtime decodes greedily only; load the model with transformers")
         return _generate_native(lm, texts, order, limit, options.max_new_tokens, batch_size, new_token_limits, row_done)
-    for start in range(0, len(order), batch_size):
-        idx = order[start : start + batch_size]
+    for idx in batched(order, batch_size):
         batch = [texts[i] for i in idx]
         if lm.kind == "seq2seq":
             tok.padding_side = "right"
@@ -329,8 +328,7 @@ def _generate_native(
     # rows it carries.
     if order:
         batch_size = math.ceil(len(order) / math.ceil(len(order) / max(1, batch_size)))
-    for start in range(0, len(order), batch_size):
-        idx = order[start : start + batch_size]
+    for idx in batched(order, batch_size):
         # Too long a prompt loses its start, keeping the instruction at the end (callers split long texts first).
         prompts = [tok.encode(texts[i], add_special_tokens=lm.kind == "causal")[-limit:] for i in idx]
         limits = _row_limits(idx, max_new_tokens, new_token_limits)

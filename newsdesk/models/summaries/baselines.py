@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import math
-from collections import Counter
+import numpy as np
 
 from newsdesk.models.summaries.sentences import content_sentences, content_words, fit_words
 from newsdesk.text import split_sentences
@@ -22,23 +21,19 @@ class LeadSummarizer:
 
 
 def centrality_scores(sentences: list[str]) -> list[float]:
-    """Each sentence's cosine similarity to the whole text (tf-idf over the text's own sentences), with a mild
-    preference for earlier sentences, as news puts what matters first."""
-    toks = [content_words(s) for s in sentences]
-    df = Counter(t for ts in toks for t in set(ts))
-    n = len(sentences)
-    idf = {t: math.log((1 + n) / (1 + c)) + 1 for t, c in df.items()}
-    centroid: Counter[str] = Counter()
-    for ts in toks:
-        centroid.update(ts)
-    cnorm = math.sqrt(sum((c * idf[t]) ** 2 for t, c in centroid.items())) or 1.0
-    scores = []
-    for i, ts in enumerate(toks):
-        tf = Counter(ts)
-        dot = sum(c * idf[t] * centroid[t] * idf[t] for t, c in tf.items())
-        norm = math.sqrt(sum((c * idf[t]) ** 2 for t, c in tf.items())) or 1.0
-        scores.append(dot / (norm * cnorm) * (1.0 / (1.0 + 0.1 * i)))
-    return scores
+    """Each sentence's cosine similarity to the whole text, in tf-idf over the text's own sentences (scikit-learn's
+    ``TfidfVectorizer``: raw counts of content words, smoothed idf, no normalisation; the text is the sum of its
+    sentences), with a mild preference for earlier sentences, as news puts what matters first."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics.pairwise import cosine_similarity
+
+    vectorizer = TfidfVectorizer(tokenizer=content_words, lowercase=False, token_pattern=None, norm=None)
+    try:
+        X = vectorizer.fit_transform(sentences)
+    except ValueError:  # not one content word in the text
+        return [0.0] * len(sentences)
+    similarity = cosine_similarity(X, np.asarray(X.sum(axis=0)))[:, 0]
+    return [float(s) * (1.0 / (1.0 + 0.1 * i)) for i, s in enumerate(similarity)]
 
 
 class CentralSummarizer:

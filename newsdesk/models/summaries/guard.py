@@ -17,19 +17,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from newsdesk.models.summaries.facts import FactIndex, number_mentions
-from newsdesk.text import count_words, split_sentences
+from newsdesk.models.summaries.sentences import ends_like_prose
+from newsdesk.text import STOP_WORDS, count_words, split_sentences
 
 _TOKEN = re.compile(r"[a-z0-9]+")
-_STOP = frozenset(
-    str.split(
-        """
-        a an the and or but of in on at to for from by with as is are was were be been being it its this that these
-        those he she they we you i his her their our your him them us who which what when where how not so if than
-        then there here has have had do does did will would can could should may might must said says say also into
-        over after before about up out more most some any all
-        """
-    )
-)
 # What a chat model says when it answers instead of rewriting.
 _META = re.compile(
     r"^(sure|here is|here's|certainly|i'm sorry|i am sorry|as an ai|i cannot|i can't|the sentence|this sentence|"
@@ -39,19 +30,19 @@ _META = re.compile(
 
 
 _OPENER = re.compile(r"[A-Za-z][A-Za-z'’-]*")
-_COMMON_OPENERS = _STOP | {"however", "meanwhile", "now", "still", "also", "yet", "thus", "today", "later"}
+_COMMON_OPENERS = STOP_WORDS | {"however", "meanwhile", "now", "still", "also", "yet", "thus", "today", "later"}
 
 
 def ensure_period(sentence: str) -> str:
     """``sentence`` ending in sentence punctuation, so that joined sentences split back the same way."""
     sentence = sentence.strip()
-    if sentence and not re.search(r"[.!?…][\"'”’)\]]*$", sentence):
+    if sentence and not ends_like_prose(sentence):
         sentence = sentence.rstrip(",;:-–— ") + "."
     return sentence
 
 
 def content_tokens(text: str) -> list[str]:
-    return [t for t in _TOKEN.findall(text.lower()) if t not in _STOP]
+    return [t for t in _TOKEN.findall(text.lower()) if t not in STOP_WORDS]
 
 
 def overlap(candidate: str, reference: str) -> float:
@@ -173,7 +164,7 @@ def demoted_subject(candidate: str, origin: str) -> tuple[str, str] | None:
     verb = next((i for i, w in enumerate(cand) if w.lower() in _AUXILIARIES), None)
     if not verb or any(not w[0].isalnum() for w in cand[:verb]):
         return None
-    new = [w.lower() for w in cand[:verb] if w.lower() not in _STOP]
+    new = [w.lower() for w in cand[:verb] if w.lower() not in STOP_WORDS]
     words = _CLAUSE.findall(origin)
     at = next((i for i, w in enumerate(words) if w.lower() == cand[verb].lower()), None)
     if not new or at is None:
@@ -182,7 +173,7 @@ def demoted_subject(candidate: str, origin: str) -> tuple[str, str] | None:
     while start > 0 and words[start - 1][0].isalnum() and words[start - 1].lower() not in _CLAUSE_OPENERS:
         start -= 1
     subject = [w.lower() for w in words[start:at]]
-    content = [i for i, w in enumerate(subject) if w not in _STOP]
+    content = [i for i, w in enumerate(subject) if w not in STOP_WORDS]
     if not content or subject[0] in _POST_MODIFIER | _OPENING_PREPOSITIONS:
         return None  # "In the aftermath of the derby the talk among fans was ...": no plain subject to read
     end = next((i for i in range(content[0], len(subject)) if subject[i] in _POST_MODIFIER), len(subject))

@@ -5,19 +5,13 @@ from __future__ import annotations
 
 import re
 
-from newsdesk.text import count_words, split_sentences, truncate_words
+from newsdesk.text import STOP_WORDS, count_words, split_sentences, truncate_words
 
 _TOKEN = re.compile(r"[a-z0-9]+")
-_STOP = frozenset(
-    str.split(
-        """
-        a an the and or but of in on at to for from by with as is are was were be been being it its this that these
-        those he she they we you i his her their our your him them us who which what when where how not no so if
-        than then there here has have had do does did will would can could should may might must said says say also
-        into over after before about up out more most some any all one two
-        """
-    )
-)
+# Sentence similarity (near-repeats, centrality) also ignores "no", "one" and "two", which the guard must read: a
+# rewrite that drops a negation or changes a count says something else, but two sentences are not alike for
+# sharing them.
+_STOP = STOP_WORDS | {"no", "one", "two"}
 
 
 def fit_words(sentences: list[str], max_words: int | None) -> list[str]:

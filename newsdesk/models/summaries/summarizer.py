@@ -18,6 +18,7 @@ from newsdesk.models.lm.generation import RUNTIMES
 from newsdesk.models.summaries.baselines import CentralSummarizer, LeadSummarizer
 from newsdesk.models.summaries.engine import EngineSettings, GenerativeSummarizer
 from newsdesk.models.summaries.result import SummaryResult
+from newsdesk.runtime import batched
 from newsdesk.text import count_words
 
 BASELINES = {"lead": LeadSummarizer, "extractive": CentralSummarizer}
@@ -229,15 +230,7 @@ class Summarizer:
         limit = max_words if max_words is not None else self.max_words
         if limit is not None and limit < 1:
             raise InputError(f"max_words must be at least 1, got {limit}")
-        batch: list[str] = []
-        for text in texts:
-            if not isinstance(text, str):
-                raise InputError(f"summarize() takes strings, got {type(text).__name__}")
-            batch.append(text)
-            if len(batch) >= batch_size:
-                yield from self._run_batch(batch, limit)
-                batch = []
-        if batch:
+        for batch in batched(map(_checked, texts), batch_size):
             yield from self._run_batch(batch, limit)
 
     def _run_batch(self, texts: list[str], max_words: int | None) -> list[SummaryResult]:
@@ -263,6 +256,12 @@ class Summarizer:
 
     def __repr__(self) -> str:
         return f"Summarizer(model={self.model!r}, device={self.device!r}, dtype={self.dtype!r})"
+
+
+def _checked(text: object) -> str:
+    if not isinstance(text, str):
+        raise InputError(f"summarize() takes strings, got {type(text).__name__}")
+    return text
 
 
 __all__ = ["Summarizer", "SummaryResult"]

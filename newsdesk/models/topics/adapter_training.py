@@ -19,6 +19,7 @@ from torch import nn
 from newsdesk.models.topics.adapters import BERT_TARGETS, add_lora, merge_lora
 from newsdesk.models.topics.encoder import Encoder
 from newsdesk.models.topics.training_args import TrainingArgs
+from newsdesk.runtime import batched
 
 log = logging.getLogger(__name__)
 LORA_LR = 1e-3
@@ -29,10 +30,9 @@ def _bucketed_batches(lengths: np.ndarray, batch_size: int, rng: np.random.Gener
     order = rng.permutation(len(lengths))
     group = batch_size * 50
     batches = []
-    for g in range(0, len(order), group):
-        part = order[g : g + group]
+    for part in map(np.asarray, batched(order, group)):
         part = part[np.argsort(lengths[part], kind="stable")]
-        batches += [part[i : i + batch_size] for i in range(0, len(part), batch_size)]
+        batches += [np.asarray(b) for b in batched(part, batch_size)]
     return [batches[i] for i in rng.permutation(len(batches))]
 
 
@@ -102,10 +102,7 @@ def _train(
     )
     steps_per_epoch = math.ceil(len(texts) / args.batch_size)
     total = steps_per_epoch * args.epochs
-    warmup = max(1, int(total * args.warmup_ratio))
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / max(1, total - warmup)))
-    )
+    sched = args.lr_scheduler(opt, total)
     targets = torch.tensor(Y, dtype=torch.float32)
     for layer in model.encoder.layer[start:]:
         layer.train()

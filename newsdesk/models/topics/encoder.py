@@ -20,7 +20,7 @@ import torch
 
 from newsdesk.errors import ModelLoadError, NewsdeskError
 from newsdesk.models.topics.windows import chunk_ids
-from newsdesk.runtime import resolve_device, resolve_dtype
+from newsdesk.runtime import batched, resolve_device, resolve_dtype
 
 PACKAGED = "packaged:all-MiniLM-L6-v2"
 
@@ -175,7 +175,7 @@ class Encoder:
     def batches(self, chunks: Chunks) -> list[np.ndarray]:
         """Chunk indices grouped into batches of similar length (little padding)."""
         order = np.argsort([-len(x) for x in chunks.ids], kind="stable")
-        return [order[i : i + self.batch_size] for i in range(0, len(order), self.batch_size)]
+        return [np.asarray(idx) for idx in batched(order, self.batch_size)]
 
     @staticmethod
     def pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:

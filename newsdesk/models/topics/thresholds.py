@@ -6,6 +6,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from newsdesk.models.topics.scores import scores_at_thresholds
+
 DEFAULT_THRESHOLD = 0.5
 
 
@@ -19,16 +21,11 @@ def best_f1_threshold(y: np.ndarray, p: np.ndarray, *, lo: float = 0.02, hi: flo
     p = np.asarray(p, dtype=np.float64)
     if y.all() or not y.any():
         return DEFAULT_THRESHOLD
-    order = np.argsort(-p, kind="stable")
-    ps, ys = p[order], y[order]
-    tp = np.cumsum(ys)
-    k = np.arange(1, len(ps) + 1)
-    f1 = 2 * tp / (k + ys.sum())
-    # Only cut between distinct scores: keep the last index of each run of ties.
-    last_of_tie = np.r_[ps[1:] != ps[:-1], True]
-    f1 = np.where(last_of_tie, f1, -1.0)
+    # Cutting at each distinct score, highest first; the first best one wins.
+    cuts = np.unique(p)[::-1]
+    _, _, f1 = scores_at_thresholds(y, p, cuts)
     i = int(np.argmax(f1))
-    t = ps[i] if i + 1 == len(ps) else (ps[i] + ps[i + 1]) / 2
+    t = cuts[i] if i + 1 == len(cuts) else (cuts[i] + cuts[i + 1]) / 2
     return float(np.clip(t, lo, hi))
 
 
@@ -42,11 +39,3 @@ def labels_from_proba(proba: np.ndarray, labels: Sequence[str], thresholds: np.n
     """The labels whose probability reaches their threshold, per row: zero, one or several."""
     keep = np.asarray(proba) >= np.asarray(thresholds)[None, :]
     return [[labels[j] for j in np.flatnonzero(row)] for row in keep]
-
-
-def f1_per_label(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-    """F1 of each column (0 where a label has neither true nor predicted positives)."""
-    y_true, y_pred = np.asarray(y_true, bool), np.asarray(y_pred, bool)
-    tp = (y_true & y_pred).sum(0)
-    denom = y_true.sum(0) + y_pred.sum(0)
-    return np.where(denom > 0, 2 * tp / np.maximum(denom, 1), 0.0)

@@ -43,6 +43,17 @@ class TrainingArgs:
         if (self.learning_rate is not None and self.learning_rate <= 0) or self.head_learning_rate <= 0:
             raise NewsdeskError("learning rates must be positive")
 
+    def lr_scheduler(self, optimizer: Any, total_steps: int) -> Any:
+        """The learning-rate schedule of every trained body: a linear warm-up over the first ``warmup_ratio`` of
+        ``total_steps`` (from 1/warmup of each group's rate to all of it), then a linear decay that reaches 0 at
+        ``total_steps`` — torch's ``LinearLR`` twice, one after the other."""
+        from torch.optim.lr_scheduler import LinearLR, SequentialLR
+
+        warmup = max(1, int(total_steps * self.warmup_ratio))
+        rise = LinearLR(optimizer, start_factor=1 / warmup, end_factor=1.0, total_iters=warmup - 1)
+        fall = LinearLR(optimizer, start_factor=1.0, end_factor=0.0, total_iters=max(0, total_steps - warmup))
+        return SequentialLR(optimizer, [rise, fall], milestones=[warmup])
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 

@@ -21,7 +21,7 @@ from newsdesk.models.topics.encoder import Encoder
 from newsdesk.models.topics.heads import sigmoid
 from newsdesk.models.topics.pooling import pool_logits
 from newsdesk.models.topics.training_args import TrainingArgs
-from newsdesk.runtime import resolve_dtype
+from newsdesk.runtime import batched, resolve_dtype
 
 log = logging.getLogger(__name__)
 CHECKPOINT_DIR = "checkpoint"
@@ -97,17 +97,13 @@ class TransformerTopics:
             model.parameters(), lr=args.learning_rate or FULL_FINETUNE_LR, weight_decay=args.weight_decay
         )
         total = math.ceil(len(texts) / args.batch_size) * args.epochs
-        warmup = max(1, int(total * args.warmup_ratio))
-        sched = torch.optim.lr_scheduler.LambdaLR(
-            opt, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / max(1, total - warmup)))
-        )
+        sched = args.lr_scheduler(opt, total)
         targets = torch.tensor(Y, dtype=torch.float32)
         model.train()
         step, t0 = 0, time.perf_counter()
         for epoch in range(args.epochs):
             order = rng.permutation(len(texts))
-            for b in range(0, len(order), args.batch_size):
-                idx = order[b : b + args.batch_size]
+            for idx in map(np.asarray, batched(order, args.batch_size)):
                 ids, mask = enc.pad([chunks.ids[i] for i in idx])
                 out = model(input_ids=ids, attention_mask=mask, labels=targets[idx].to(enc.device))
                 out.loss.backward()

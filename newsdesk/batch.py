@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from newsdesk.articles import Article, BadRecord
+from newsdesk.runtime import batched
 from newsdesk.sinks import ErrorLog, RecordSink
 
 Step = Callable[[list[Article]], list[dict]]
@@ -32,17 +33,6 @@ class RunStats:
     @property
     def ok(self) -> bool:
         return self.failed == 0
-
-
-def batched(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
-    batch: list[Article] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def _reason(exc: BaseException) -> str:

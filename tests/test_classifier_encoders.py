@@ -334,3 +334,24 @@ def test_unknown_quantize_is_refused() -> None:
 
     with pytest.raises(NewsdeskError, match="quantize"):
         TopicClassifier("embedding", backend_options={"quantize": "int4"})._new_backend(["a"])
+
+
+def test_saved_adapter_factors_merge_as_w_plus_ba(tiny_bert: Path) -> None:
+    """The adapter format (newsdesk's keys, scale folded into B) is merged by peft into exactly W + B @ A."""
+    from transformers import BertModel
+
+    from newsdesk.models.topics.adapters import apply_lora_state
+
+    model = BertModel.from_pretrained(tiny_bert)
+    name = "encoder.layer.1.attention.self.query"
+    before = model.get_submodule(name).weight.detach().clone()
+    g = torch.Generator().manual_seed(1)
+    A, B = torch.randn(4, 32, generator=g), torch.randn(32, 4, generator=g)
+    assert apply_lora_state(model, {f"{name}.lora_A": A, f"{name}.lora_B": B}) == 1
+    layer = model.get_submodule(name)
+    assert type(layer) is torch.nn.Linear  # peft's layer is gone again
+    assert torch.equal(layer.weight, before + B @ A)
+    with pytest.raises(ValueError, match="does not fit"):
+        apply_lora_state(model, {f"{name}.lora_A": A[:, :16], f"{name}.lora_B": B})
+    with pytest.raises(ValueError, match="no layer"):
+        apply_lora_state(model, {"encoder.layer.9.output.dense.lora_A": A, "encoder.layer.9.output.dense.lora_B": B})

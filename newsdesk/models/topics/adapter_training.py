@@ -1,4 +1,5 @@
-"""Fine-tuning an encoder body with LoRA and a multi-label linear head (the ``embedding`` backend's training).
+"""Fine-tuning an encoder body with LoRA (peft's layers: :mod:`newsdesk.models.topics.adapters`) and a multi-label
+linear head (the ``embedding`` backend's training).
 
 The layers below the adapted ones are frozen, so their output is computed once per text and cached; each epoch
 then runs only the adapted top layers, forward and backward. Training texts are cut to ``args.max_length``
@@ -16,7 +17,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from newsdesk.models.topics.adapters import BERT_TARGETS, add_lora, merge_lora
+from newsdesk.models.topics.adapters import BERT_TARGETS, add_lora, lora_parameters, merge_lora
 from newsdesk.models.topics.encoder import Encoder
 from newsdesk.models.topics.training_args import TrainingArgs
 from newsdesk.runtime import batched
@@ -84,10 +85,8 @@ def _train(
     say(f"cached layers 0-{start - 1} for {len(texts)} texts in {time.perf_counter() - t0:.0f}s")
 
     names = [f"encoder.layer.{i}.{t}" for i in range(start, n_layers) for t in BERT_TARGETS]
-    for p in model.parameters():
-        p.requires_grad_(False)
-    wrapped = add_lora(model, names, args.lora_rank, args.lora_alpha, dropout=0.05)
-    lora_params = [p for m in wrapped.values() for p in (m.A, m.B)]
+    lora = add_lora(model, names, args.lora_rank, args.lora_alpha, dropout=0.05)  # peft layers, in place
+    lora_params = lora_parameters(lora, names)
     n_labels, hidden = Y.shape[1], enc.hidden_size
     head = nn.Linear(hidden, n_labels)
     prior = np.clip(Y.mean(0), 1e-3, 1 - 1e-3)
@@ -134,7 +133,7 @@ def _train(
                 )
                 running, since = 0.0, 0
     model.eval()
-    state = merge_lora(model, wrapped)
+    state = merge_lora(lora, names)
     stats = {"train_seconds": round(time.perf_counter() - t0, 1), "steps": step, "texts_cut": n_cut}
     enc.model = model.to(enc.device, enc.dtype)
     coef = head.weight.detach().cpu().numpy().astype(np.float32)

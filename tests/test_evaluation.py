@@ -273,7 +273,7 @@ def test_topic_report_holds_the_figures_and_the_plots(tmp_path):
     res = evaluate_topics(TOPIC_ROWS, {"a": KeywordClassifier(), "b": KeywordClassifier(miss_law=True)}, n_boot=100)
     html_path = res.write_report(tmp_path / "rep")
     html = html_path.read_text(encoding="utf-8")
-    assert f"{MACRO:.3f}" in html and "<td class='best'>" in html
+    assert f"{MACRO:.3f}" in html and re.search(r"<td class=[\"']best[\"']>", html)
     assert _png_count(html) == 3  # per-label F1, co-occurrence, threshold curves
     b64 = re.search(r'src="data:image/png;base64,([^"]+)"', html).group(1)
     assert base64.b64decode(b64)[:8] == b"\x89PNG\r\n\x1a\n"
@@ -281,6 +281,16 @@ def test_topic_report_holds_the_figures_and_the_plots(tmp_path):
     assert f"**{MACRO:.3f}" in md and "](plots/per_label_f1.png)" in md
     assert (tmp_path / "rep" / "plots" / "cooccurrence.png").stat().st_size > 1000
     assert json.loads((tmp_path / "rep" / "results.json").read_text())["kind"] == "topics"
+
+
+def test_html_report_comes_from_the_packaged_template_and_escapes_what_it_shows():
+    from importlib.resources import files
+
+    assert (files("newsdesk.evaluation") / "templates" / "report.html.j2").is_file()
+    res = evaluate_topics(TOPIC_ROWS, {"<b>x</b> & co": KeywordClassifier()}, n_boot=0)
+    page = res.to_html()
+    assert page.startswith("<!doctype html>") and page.rstrip().endswith("</html>")
+    assert "&lt;b&gt;x&lt;/b&gt; &amp; co" in page and "<b>x</b> &" not in page
 
 
 def test_summary_report_names_the_scorer_and_embeds_plots(tmp_path):

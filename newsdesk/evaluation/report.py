@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import datetime as _dt
-import html
 import json
 import re
 from pathlib import Path
@@ -249,224 +248,177 @@ def render_markdown(d: dict[str, Any], plot_files: dict[str, str] | None = None)
 
 
 # ---------------------------------------------------------------------------------------------- HTML
+# The page is the jinja2 template templates/report.html.j2 (shipped with the package); this part only prepares
+# what it shows, already formatted. The template escapes everything.
 
-CSS = """
-body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2328;max-width:1180px;
-margin:2em auto;padding:0 1.2em}
-h1{font-size:1.6em;margin-bottom:.1em}
-h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #d0d7de;padding-bottom:.2em}
-.sub{color:#59636e;margin-top:0}
-table{border-collapse:collapse;margin:.6em 0;font-variant-numeric:tabular-nums}
-th,td{padding:.35em .7em;border-bottom:1px solid #e5e7eb;text-align:right;vertical-align:top}
-th{background:#f6f8fa;font-weight:600} td:first-child,th:first-child{text-align:left}
-td.best{background:#dafbe1;font-weight:700} td.text{text-align:left;max-width:520px;font-size:.9em}
-.ci{display:block;color:#6e7781;font-size:.78em;font-weight:400}
-.headline td{font-size:1.08em} tr.ref td{color:#6e7781;font-style:italic}
-.yes{color:#1a7f37;font-weight:600} .no{color:#9a6700}
-figure{margin:1.2em 0} figure img{max-width:100%;border:1px solid #eee} figcaption{color:#59636e;font-size:.9em}
-.note{background:#fff8c5;padding:.5em .8em;border-radius:6px;margin:.4em 0}
-.scorer{background:#f6f8fa;padding:.6em .9em;border-radius:6px;font-size:.92em}
-code{background:#f6f8fa;padding:0 .25em;border-radius:4px}
-"""
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+HTML_TEMPLATE = "report.html.j2"
 
 
-def _e(x: Any) -> str:
-    return html.escape(str(x))
-
-
-def _html_table(header: list[str], rows: list[list[str]], cls: str = "") -> str:
-    head = "".join(f"<th>{_e(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(rows_cell for rows_cell in r) + "</tr>" for r in rows)
-    return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
-
-
-def _headline_html(d: dict[str, Any]) -> str:
+def _headline_view(d: dict[str, Any]) -> dict[str, Any]:
     cols = _headline_columns(d)
     rows = []
     for s in d["systems"]:
-        cells = [f"<td><b>{_e(s['name'])}</b><span class='ci'>{_e(s['kind'])}</span></td>"]
+        cells = []
         for m in cols:
-            value = fmt(s["metrics"].get(m["key"]), m["format"])
             ci = fmt_ci(s.get("ci", {}).get(m["key"]), m["format"]) if m["compared"] else ""
-            best = _is_best(d, m["key"], s["name"])
             cells.append(
-                f"<td class='{'best' if best else ''}'>{_e(value)}"
-                + (f"<span class='ci'>{_e(ci)}</span>" if ci else "")
-                + "</td>"
+                {
+                    "value": fmt(s["metrics"].get(m["key"]), m["format"]),
+                    "ci": ci,
+                    "best": _is_best(d, m["key"], s["name"]),
+                }
             )
-        rows.append(cells)
+        rows.append({"name": s["name"], "kind": s["kind"], "cells": cells})
+    reference = None
     if d["kind"] == "summaries":
         ref = d["reference"]
-        rows.append(
-            ["<td>reference<span class='ci'>gold summaries</span></td>"]
-            + [f"<td>{_e(fmt(ref.get(m['key']), m['format'])) if m['key'] in ref else ''}</td>" for m in cols]
-        )
-    table = _html_table(["system", *[m["title"] for m in cols]], rows, "headline")
-    if d["kind"] == "summaries":
-        table = table.replace("<tr><td>reference", "<tr class='ref'><td>reference")
-    return table
+        reference = [fmt(ref.get(m["key"]), m["format"]) if m["key"] in ref else "" for m in cols]
+    return {"columns": [m["title"] for m in cols], "rows": rows, "reference": reference}
 
 
-def _comparisons_html(d: dict[str, Any]) -> str:
+def _comparisons_view(d: dict[str, Any]) -> list[dict[str, Any]]:
     specs = {m["key"]: m for m in d["metrics"]}
-    items = []
+    out = []
     for key, c in d["comparisons"].items():
         spec = specs[key]
         if not spec["compared"] or not c["vs"]:
             continue
-        parts = []
-        for v in c["vs"]:
-            verdict = (
-                "<span class='yes'>clear difference</span>"
-                if v["significant"]
-                else "<span class='no'>within noise</span>"
-            )
-            parts.append(f"vs {_e(v['system'])}: {_e(_lead(v, spec['format']))} — {verdict}")
-        word = "lowest" if spec["higher_is_better"] is False else "best"
-        items.append(
-            f"<li><b>{_e(spec['title'])}</b>: {word} <b>{_e(c['best'])}</b> "
-            f"({_e(fmt(c['value'], spec['format']))}); " + "; ".join(parts) + "</li>"
+        out.append(
+            {
+                "title": spec["title"],
+                "word": "lowest" if spec["higher_is_better"] is False else "best",
+                "best": c["best"],
+                "value": fmt(c["value"], spec["format"]),
+                "vs": [
+                    {"system": v["system"], "lead": _lead(v, spec["format"]), "significant": v["significant"]}
+                    for v in c["vs"]
+                ],
+            }
         )
-    if not items:
-        return ""
-    return (
-        "<h2>Are the differences real?</h2><p class='sub'>Paired bootstrap of the difference between the best "
-        "system and each other one, on the same resamples of the articles.</p><ul>" + "".join(items) + "</ul>"
-    )
+    return out
 
 
-def _figure_html(caption: str, png: bytes) -> str:
-    b64 = base64.b64encode(png).decode("ascii")
-    img = f'<img alt="{_e(caption)}" src="data:image/png;base64,{b64}">'
-    return f"<figure>{img}<figcaption>{_e(caption)}</figcaption></figure>"
-
-
-def _topics_detail_html(d: dict[str, Any]) -> str:
-    out = ["<h2>Per label</h2>"]
+def _topics_view(d: dict[str, Any]) -> dict[str, Any]:
     header = ["label", "support"]
     for s in d["systems"]:
         header += [f"{s['name']} P", "R", "F1"]
-    rows = []
+    labels = []
     for j, lab in enumerate(d["labels"]):
-        cells = [f"<td>{_e(lab)}</td>", f"<td>{d['support'][j]}</td>"]
         f1s = [s["per_label"][lab]["f1"] for s in d["systems"]]
         top = max((f for f in f1s if f is not None), default=None)
+        systems = []
         for s in d["systems"]:
             p = s["per_label"][lab]
-            best = len(d["systems"]) > 1 and p["f1"] is not None and p["f1"] == top
-            cells += [
-                f"<td>{fmt(p['precision'], 'f1')}</td>",
-                f"<td>{fmt(p['recall'], 'f1')}</td>",
-                f"<td class='{'best' if best else ''}'>{fmt(p['f1'], 'f1')}</td>",
-            ]
-        rows.append(cells)
-    out.append(_html_table(header, rows))
-    sweep_rows = [
-        [
-            f"<td>{_e(lab)}</td>",
-            f"<td>{_e(s['name'])}</td>",
-            f"<td>{fmt(sw.get('threshold'), 'f1')}</td>",
-            f"<td>{fmt(sw['f1_at_threshold'], 'f1')}</td>",
-            f"<td>{fmt(sw['best_threshold'], 'f1')}</td>",
-            f"<td>{fmt(sw['best_f1'], 'f1')}</td>",
-        ]
+            systems.append(
+                {
+                    "precision": fmt(p["precision"], "f1"),
+                    "recall": fmt(p["recall"], "f1"),
+                    "f1": fmt(p["f1"], "f1"),
+                    "best": len(d["systems"]) > 1 and p["f1"] is not None and p["f1"] == top,
+                }
+            )
+        labels.append({"label": lab, "support": d["support"][j], "systems": systems})
+    sweeps = [
+        {
+            "label": lab,
+            "system": s["name"],
+            "threshold": fmt(sw.get("threshold"), "f1"),
+            "f1": fmt(sw["f1_at_threshold"], "f1"),
+            "best_threshold": fmt(sw["best_threshold"], "f1"),
+            "best_f1": fmt(sw["best_f1"], "f1"),
+        }
         for s in d["systems"]
         for lab, sw in s["threshold_sweep"].items()
     ]
-    if sweep_rows:
-        out.append(f"<h2>Thresholds</h2><p class='sub'>{_e(d['settings']['threshold_sweep'])}.</p>")
-        out.append(_html_table(["label", "system", "threshold", "F1", "best threshold", "F1 there"], sweep_rows))
-    for s in d["systems"]:
-        errs = s["worst_errors"]
-        if not errs:
-            continue
-        out.append(f"<h2>Most confident mistakes — {_e(s['name'])}</h2>")
-        rows = [
-            [
-                f"<td>{_e(e['id'])}</td>",
-                f"<td>{_e(e['error'])}</td>",
-                f"<td>{_e(e['label'])}</td>",
-                f"<td>{fmt(e['score'], 'f1')}</td>",
-                f"<td class='text'>{_e(', '.join(e['gold']) or '–')}</td>",
-                f"<td class='text'>{_e(', '.join(e['predicted']) or '–')}</td>",
-                f"<td class='text'>{_e(e['text'])}</td>",
-            ]
-            for e in errs
-        ]
-        out.append(_html_table(["id", "error", "label", "score", "gold", "predicted", "text"], rows))
-    return "".join(out)
+    errors = [
+        {
+            "system": s["name"],
+            "rows": [
+                {
+                    "id": e["id"],
+                    "error": e["error"],
+                    "label": e["label"],
+                    "score": fmt(e["score"], "f1"),
+                    "gold": ", ".join(e["gold"]) or "–",
+                    "predicted": ", ".join(e["predicted"]) or "–",
+                    "text": e["text"],
+                }
+                for e in s["worst_errors"]
+            ],
+        }
+        for s in d["systems"]
+        if s["worst_errors"]
+    ]
+    return {
+        "header": header,
+        "labels": labels,
+        "sweeps": sweeps,
+        "sweep_note": d["settings"]["threshold_sweep"],
+        "errors": errors,
+    }
 
 
-def _summaries_detail_html(d: dict[str, Any]) -> str:
-    out = []
+def _summaries_view(d: dict[str, Any]) -> dict[str, Any]:
     by_id = {s["name"]: {r["id"]: r for r in s["per_article"]} for s in d["systems"]}
-    if d["examples"]:
-        out.append("<h2>Examples</h2>")
-        for ex in d["examples"]:
-            rows = [["<td>reference</td>", f"<td class='text'>{_e(ex['reference'])}</td>", "<td></td>", "<td></td>"]]
-            for s in d["systems"]:
-                r = by_id[s["name"]][ex["id"]]
-                facts = ", ".join(r["facts"]) or "–"
-                rows.append(
-                    [
-                        f"<td>{_e(s['name'])}</td>",
-                        f"<td class='text'>{_e(r['summary'])}</td>",
-                        f"<td>{fmt(r['rougeLsum'], 'rouge')}</td>",
-                        f"<td class='text'>{_e(facts)}</td>",
-                    ]
-                )
-            title = f" — {ex['title']}" if ex.get("title") else ""
-            out.append(f"<h3>{_e(ex['id'])}{_e(title)}</h3>")
-            out.append(_html_table(["", "summary", "R-Lsum", "unsupported"], rows))
-    fact_rows = []
-    for s in d["systems"]:
-        for r in s["per_article"]:
-            if r["facts"]:
-                fact_rows.append(
-                    [
-                        f"<td>{_e(s['name'])}</td>",
-                        f"<td>{_e(r['id'])}</td>",
-                        f"<td class='text'>{_e(', '.join(r['facts']))}</td>",
-                        f"<td class='text'>{_e(r['summary'])}</td>",
-                    ]
-                )
-    if fact_rows:
-        out.append(
-            "<h2>Unsupported names and numbers</h2><p class='sub'>Found in the summary, not supported by the "
-            "article (newsdesk.models.summaries.facts.unsupported_facts). First 30.</p>"
-        )
-        out.append(_html_table(["system", "id", "unsupported", "summary"], fact_rows[:30]))
-    return "".join(out)
+    examples = []
+    for ex in d["examples"]:
+        rows = []
+        for s in d["systems"]:
+            r = by_id[s["name"]][ex["id"]]
+            rows.append(
+                {
+                    "system": s["name"],
+                    "summary": r["summary"],
+                    "rouge": fmt(r["rougeLsum"], "rouge"),
+                    "facts": ", ".join(r["facts"]) or "–",
+                }
+            )
+        title = f" — {ex['title']}" if ex.get("title") else ""
+        examples.append({"heading": f"{ex['id']}{title}", "reference": ex["reference"], "rows": rows})
+    facts = [
+        {"system": s["name"], "id": r["id"], "facts": ", ".join(r["facts"]), "summary": r["summary"]}
+        for s in d["systems"]
+        for r in s["per_article"]
+        if r["facts"]
+    ]
+    return {"examples": examples, "facts": facts[:30]}
 
 
 def render_html(d: dict[str, Any], plots: dict[str, tuple[str, bytes]] | None = None) -> str:
     """A self-contained HTML page: headline table first (best highlighted), comparisons, plots (base64 PNG),
     details, notes and the exact scoring settings."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
     if plots is None:
         from newsdesk.evaluation.plots import make_plots
 
         plots = make_plots(d)
-    parts = [
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
-        f"<title>{_e(_title(d))}</title><style>{CSS}</style></head><body>",
-        f"<h1>{_e(_title(d))}</h1><p class='sub'>{_e(_subtitle(d))}</p>",
-        _headline_html(d),
-    ]
-    if len(d["systems"]) > 1:
-        parts.append("<p class='sub'>Best per metric highlighted; small print: 95 % bootstrap interval.</p>")
-    if d["kind"] == "summaries":
-        parts.append(f"<p class='scorer'><b>Scorer:</b> {_e(d['settings']['scorer'])}.</p>")
-    else:
-        parts.append(f"<p class='scorer'><b>Scores:</b> {_e(d['settings']['scorer'])}.</p>")
-    parts += [f"<div class='note'>{_e(n)}</div>" for n in d["notes"]]
-    parts.append(_comparisons_html(d))
-    if plots:
-        parts.append("<h2>Plots</h2>" + "".join(_figure_html(caption, png) for caption, png in plots.values()))
-    parts.append(_topics_detail_html(d) if d["kind"] == "topics" else _summaries_detail_html(d))
-    parts.append("<h2>Settings</h2><pre>" + _e(json.dumps(d["settings"], indent=1, ensure_ascii=False)) + "</pre>")
-    stamp = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
-    parts.append(f"<p class='sub'>newsdesk {__version__}, {stamp}. Full results: results.json.</p></body></html>")
-    return "".join(parts)
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=StrictUndefined,
+    )
+    return env.get_template(HTML_TEMPLATE).render(
+        title=_title(d),
+        subtitle=_subtitle(d),
+        kind=d["kind"],
+        headline=_headline_view(d),
+        several=len(d["systems"]) > 1,
+        scorer=d["settings"]["scorer"],
+        notes=d["notes"],
+        comparisons=_comparisons_view(d),
+        plots=[
+            {"caption": caption, "png_base64": base64.b64encode(png).decode("ascii")} for caption, png in plots.values()
+        ],
+        topics=_topics_view(d) if d["kind"] == "topics" else None,
+        summaries=_summaries_view(d) if d["kind"] == "summaries" else None,
+        settings_json=json.dumps(d["settings"], indent=1, ensure_ascii=False),
+        version=__version__,
+        stamp=_dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+    )
 
 
 def write_report(d: dict[str, Any], folder: str | Path) -> Path:

@@ -189,3 +189,44 @@ def test_shipped_tfidf_model() -> None:
         ]
     )
     assert "defence" in pred[0] and pred[1] == ["law"] and pred[2] == []
+
+
+# ---- options are checked --------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("backend", "options", "unknown", "valid"),
+    [
+        ("tfidf", {"ngram_rang": (1, 3)}, "ngram_rang", "max_features, min_df, ngram_range"),
+        ("tfidf", {"pooling": "max"}, "pooling", "max_features, min_df, ngram_range"),
+        ("embedding", {"poolng": "max"}, "poolng", "encoder_layers, pool_temperature, pooling, quantize"),
+        ("ensemble", {"member": ["tfidf"]}, "member", "members"),
+        ("ensemble", {"members": ["tfidf"], "pooling": "max"}, "pooling", "max_features, members, min_df"),
+    ],
+)
+def test_an_unknown_backend_option_is_an_error_that_lists_the_valid_ones(backend, options, unknown, valid):
+    with pytest.raises(NewsdeskError, match="unknown option") as err:
+        TopicClassifier(backend, backend_options=options)
+    assert valid in str(err.value) and f"{unknown!r} for the {backend} backend" in str(err.value)
+
+
+def test_each_ensemble_member_gets_the_options_it_takes():
+    texts, labels = make_data(60)
+    clf = TopicClassifier(
+        "ensemble", backend_options={"members": ["tfidf"], "ngram_range": (1, 1), "weights": [1.0]}
+    ).fit(texts, labels, args=TrainingArgs(holdout=0))
+    assert clf.model_.members_[0].ngram_range == (1, 1)
+
+
+def test_backends_take_no_stray_keywords():
+    from newsdesk.models.topics.backends.tfidf import TfidfTopics
+
+    with pytest.raises(TypeError):
+        TfidfTopics(ngram=(1, 2))
+
+
+def test_training_args_from_dict_rejects_unknown_keys_unless_told_to_ignore_them():
+    with pytest.raises(NewsdeskError, match="unknown training option.*epoch\\b.*the training options are epochs"):
+        TrainingArgs.from_dict({"epoch": 2})
+    assert TrainingArgs.from_dict({"epochs": 2, "old_option": 1}, ignore_extra=True).epochs == 2
+    assert TrainingArgs.from_dict(TrainingArgs(seed=3).to_dict()) == TrainingArgs(seed=3)
+    with pytest.raises(NewsdeskError, match="lora_rnk"):
+        TrainingArgs().replace(lora_rnk=4)

@@ -82,8 +82,9 @@ class ChatTokenizer:
     def encode(self, text: str, add_special_tokens: bool = False) -> list[int]:
         return self._tok.encode(text, add_special_tokens=add_special_tokens).ids
 
-    def __call__(self, text: str, add_special_tokens: bool = True, **_: Any) -> dict[str, list[int]]:
-        """``{"input_ids": [...]}`` for one text, like a transformers tokenizer (used to count tokens)."""
+    def __call__(self, text: str, add_special_tokens: bool = True, verbose: bool = True) -> dict[str, list[int]]:
+        """``{"input_ids": [...]}`` for one text, like a transformers tokenizer (used to count tokens; ``verbose``
+        is accepted as transformers' is, and there is nothing to warn about)."""
         return {"input_ids": self.encode(text, add_special_tokens)}
 
     def batch_decode(self, rows: Sequence[Sequence[int]], skip_special_tokens: bool = True) -> list[str]:

@@ -25,7 +25,7 @@ import numpy as np
 from newsdesk._version import __version__
 from newsdesk.assets import is_hub_id
 from newsdesk.errors import ModelLoadError, NewsdeskError
-from newsdesk.models.topics.backends import backend_class, load_backend, new_backend
+from newsdesk.models.topics.backends import backend_class, check_options, load_backend, new_backend
 from newsdesk.models.topics.labels import binarize, check_counts, check_label_lists
 from newsdesk.models.topics.thresholds import DEFAULT_THRESHOLD, labels_from_proba, tune_thresholds
 from newsdesk.models.topics.training_args import TrainingArgs
@@ -60,7 +60,9 @@ class TopicClassifier:
     batch_size: chunks per forward pass at prediction time.
     backend_options: extra settings of the backend, e.g. ``{"pooling": "lme"}`` for the encoder backends (how
         window scores of a long text are pooled: ``lme``, ``mean``, ``max``, ``mean-emb``), ``{"weights": [...],
-        "new_label_weights": [...]}`` for the ensemble.
+        "new_label_weights": [...]}`` for the ensemble (which also takes its members' options). A key the backend
+        does not take is an error that lists the valid ones
+        (:func:`newsdesk.models.topics.backends.backend_options`).
     """
 
     def __init__(
@@ -89,6 +91,8 @@ class TopicClassifier:
         self.dtype = dtype
         self.batch_size = batch_size
         self.backend_options = backend_options
+        if backend_options:
+            check_options(backend, backend_options)  # a misspelt option fails here, not after training
         self.model_: Any = None
         self.labels_: list[str] = []
         self.thresholds_: np.ndarray = np.zeros(0)
@@ -102,6 +106,7 @@ class TopicClassifier:
     def _new_backend(self, labels: Sequence[str]) -> Any:
         return new_backend(
             self.backend,
+            self.backend_options,
             labels=list(labels),
             label_descriptions=dict(self.label_descriptions or {}),
             base=self.base,
@@ -110,7 +115,6 @@ class TopicClassifier:
             device=self.device,
             dtype=self.dtype,
             batch_size=self.batch_size,
-            **dict(self.backend_options or {}),
         )
 
     def _training_args(self, args: TrainingArgs | None) -> TrainingArgs:

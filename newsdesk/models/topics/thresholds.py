@@ -29,10 +29,11 @@ def best_f1_threshold(y: np.ndarray, p: np.ndarray, *, lo: float = 0.02, hi: flo
     return float(np.clip(t, lo, hi))
 
 
-def tune_thresholds(y_true: np.ndarray, proba: np.ndarray, **kwargs: float) -> np.ndarray:
-    """One F1-maximising threshold per column of ``proba`` (``y_true`` is the 0/1 matrix of the same shape)."""
+def tune_thresholds(y_true: np.ndarray, proba: np.ndarray, *, lo: float = 0.02, hi: float = 0.98) -> np.ndarray:
+    """One F1-maximising threshold per column of ``proba`` (``y_true`` is the 0/1 matrix of the same shape), each
+    within ``[lo, hi]``."""
     y_true, proba = np.asarray(y_true), np.asarray(proba)
-    return np.array([best_f1_threshold(y_true[:, j], proba[:, j], **kwargs) for j in range(proba.shape[1])])
+    return np.array([best_f1_threshold(y_true[:, j], proba[:, j], lo=lo, hi=hi) for j in range(proba.shape[1])])
 
 
 def labels_from_proba(proba: np.ndarray, labels: Sequence[str], thresholds: np.ndarray) -> list[list[str]]:

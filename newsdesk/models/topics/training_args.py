@@ -58,8 +58,16 @@ class TrainingArgs:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> TrainingArgs:
-        known = {f.name for f in fields(cls)}
+    def from_dict(cls, d: dict[str, Any], *, ignore_extra: bool = False) -> TrainingArgs:
+        """Training arguments from a dict (as :meth:`to_dict` writes it). A key that is no training option is an
+        error naming the valid ones, unless ``ignore_extra`` (then it is left out), as SetFit's
+        ``TrainingArguments.from_dict`` does."""
+        known = [f.name for f in fields(cls)]
+        extra = sorted(k for k in d if k not in known)
+        if extra and not ignore_extra:
+            raise NewsdeskError(
+                f"unknown training option(s) {', '.join(extra)}; the training options are {', '.join(known)}"
+            )
         return cls(**{k: v for k, v in d.items() if k in known})
 
     def replace(self, **changes: Any) -> TrainingArgs:

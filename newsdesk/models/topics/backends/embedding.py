@@ -67,7 +67,6 @@ class EmbeddingTopics:
         pool_temperature: float = 1.0,
         encoder_layers: int | None = None,
         quantize: str = "none",
-        **_: Any,
     ) -> None:
         if pooling not in POOLINGS:
             raise NewsdeskError(f"unknown pooling {pooling!r}; use one of {', '.join(POOLINGS)}")
@@ -170,7 +169,16 @@ class EmbeddingTopics:
         }
 
     @classmethod
-    def load(cls, path: Path, config: dict[str, Any], **kwargs: Any) -> EmbeddingTopics:
+    def load(
+        cls,
+        path: Path,
+        config: dict[str, Any],
+        *,
+        chunk_tokens: int = 256,
+        chunk_overlap: int = 32,
+        device: str = "auto",
+        dtype: str = "auto",
+    ) -> EmbeddingTopics:
         from safetensors import SafetensorError
         from safetensors.numpy import load_file
 
@@ -181,7 +189,10 @@ class EmbeddingTopics:
             pool_temperature=float(config.get("pool_temperature", 1.0)),
             encoder_layers=config.get("encoder_layers"),
             quantize=config.get("quantize", "none"),
-            **{k: v for k, v in kwargs.items() if k in ("chunk_tokens", "chunk_overlap", "device", "dtype")},
+            chunk_tokens=chunk_tokens,
+            chunk_overlap=chunk_overlap,
+            device=device,
+            dtype=dtype,
         )
         try:
             self.heads_ = LinearHeads.from_tensors(load_file(str(path / HEADS_FILE)))

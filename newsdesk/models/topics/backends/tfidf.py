@@ -30,7 +30,7 @@ class TfidfTopics:
     kind = "tfidf"
 
     def __init__(
-        self, *, ngram_range: tuple[int, int] = (1, 2), min_df: int = 2, max_features: int | None = 150_000, **_: Any
+        self, *, ngram_range: tuple[int, int] = (1, 2), min_df: int = 2, max_features: int | None = 150_000
     ) -> None:
         self.ngram_range = tuple(ngram_range)
         self.min_df = min_df
@@ -87,7 +87,7 @@ class TfidfTopics:
         return {"ngram_range": list(self.ngram_range), "min_df": self.min_df, "max_features": self.max_features}
 
     @classmethod
-    def load(cls, path: Path, config: dict[str, Any], **_: Any) -> TfidfTopics:
+    def load(cls, path: Path, config: dict[str, Any]) -> TfidfTopics:
         from safetensors import SafetensorError
         from safetensors.numpy import load_file
 

@@ -43,7 +43,6 @@ class TransformerTopics:
         batch_size: int = 32,
         pooling: str = "lme",
         trust_remote_code: bool = False,
-        **_: Any,
     ) -> None:
         self.labels = list(labels)
         self.base = base
@@ -148,7 +147,17 @@ class TransformerTopics:
         }
 
     @classmethod
-    def load(cls, path: Path, config: dict[str, Any], *, labels: Sequence[str], **kwargs: Any) -> TransformerTopics:
+    def load(
+        cls,
+        path: Path,
+        config: dict[str, Any],
+        *,
+        labels: Sequence[str],
+        chunk_tokens: int = 256,
+        chunk_overlap: int = 32,
+        device: str = "auto",
+        dtype: str = "auto",
+    ) -> TransformerTopics:
         target = path / config.get("checkpoint", CHECKPOINT_DIR)
         if not (target / "config.json").is_file():
             raise ModelLoadError(f"{target} holds no checkpoint (config.json); retrain or re-copy the model")
@@ -156,7 +165,10 @@ class TransformerTopics:
             labels=labels,
             base=config.get("base"),
             pooling=config.get("pooling", "lme"),
-            **{k: v for k, v in kwargs.items() if k in ("chunk_tokens", "chunk_overlap", "device", "dtype")},
+            chunk_tokens=chunk_tokens,
+            chunk_overlap=chunk_overlap,
+            device=device,
+            dtype=dtype,
         )
         self.multi_label = bool(config.get("multi_label", True))
         self.encoder_ = self._load(str(target))

@@ -41,7 +41,6 @@ class ZeroShotTopics:
         device: str = "auto",
         dtype: str = "auto",
         batch_size: int = 32,
-        **_: Any,
     ) -> None:
         self.labels = list(labels)
         descriptions = label_descriptions or {}
@@ -101,7 +100,17 @@ class ZeroShotTopics:
         }
 
     @classmethod
-    def load(cls, path: Path, config: dict[str, Any], *, labels: Sequence[str], **kwargs: Any) -> ZeroShotTopics:
+    def load(
+        cls,
+        path: Path,
+        config: dict[str, Any],
+        *,
+        labels: Sequence[str],
+        chunk_tokens: int = 256,
+        chunk_overlap: int = 32,
+        device: str = "auto",
+        dtype: str = "auto",
+    ) -> ZeroShotTopics:
         source = (config.get("encoder") or {}).get("source", PACKAGED)
         descriptions = config.get("descriptions") or list(labels)
         if len(descriptions) != len(labels):
@@ -110,7 +119,10 @@ class ZeroShotTopics:
             labels=labels,
             label_descriptions=dict(zip(labels, descriptions, strict=True)),
             base=None if source == PACKAGED else source,
-            **{k: v for k, v in kwargs.items() if k in ("chunk_tokens", "chunk_overlap", "device", "dtype")},
+            chunk_tokens=chunk_tokens,
+            chunk_overlap=chunk_overlap,
+            device=device,
+            dtype=dtype,
         )
         self.center = np.asarray(config.get("center", self.center), dtype=np.float64)
         self.scale = np.asarray(config.get("scale", self.scale), dtype=np.float64)

@@ -1,4 +1,5 @@
-"""Shared fixtures: where the read-only reference data lives (skip cleanly when it is absent)."""
+"""Shared fixtures: where the read-only reference data lives (skip cleanly when it is absent), an isolated cache,
+and the tiny models the tests build (tests/tiny_models.py)."""
 
 from __future__ import annotations
 
@@ -34,3 +35,28 @@ def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytes
     )
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
+
+
+# ---- tiny models (tests/tiny_models.py), built once per session ------------------------------------------------
+@pytest.fixture(scope="session")
+def tiny_bert(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 2-layer random BERT folder (the topic backends' encoder)."""
+    from tiny_models import tiny_bert
+
+    return tiny_bert(tmp_path_factory.mktemp("tiny-bert"))
+
+
+@pytest.fixture(scope="session")
+def llama_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 2-layer random Llama chat model folder (the summariser's generative path)."""
+    from tiny_models import tiny_llama
+
+    return tiny_llama(tmp_path_factory.mktemp("llama"))
+
+
+@pytest.fixture(scope="session")
+def bart_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 1-layer random BART folder with a 128-token window (seq2seq)."""
+    from tiny_models import tiny_bart
+
+    return tiny_bart(tmp_path_factory.mktemp("bart"))

@@ -8,21 +8,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
+from tiny_models import FILLER, TOPIC_WORDS
 
-torch = pytest.importorskip("torch")
-
-from newsdesk.models.topics.classifier import MODEL_FILE, TopicClassifier  # noqa: E402
-from newsdesk.models.topics.encoder import Encoder  # noqa: E402
-from newsdesk.models.topics.pooling import pool_logits  # noqa: E402
-from newsdesk.models.topics.training_args import TrainingArgs  # noqa: E402
-from newsdesk.models.topics.windows import chunk_ids, token_windows  # noqa: E402
-
-TOPIC_WORDS = {
-    "defence": ["troops", "army", "missile", "navy"],
-    "law": ["court", "judge", "jury", "police"],
-    "economy": ["market", "prices", "bank", "jobs"],
-}
-FILLER = ["the", "a", "of", "city", "weather", "music", "said", "today", "people", "new"]
+from newsdesk.models.topics.classifier import MODEL_FILE, TopicClassifier
+from newsdesk.models.topics.encoder import Encoder
+from newsdesk.models.topics.pooling import pool_logits
+from newsdesk.models.topics.training_args import TrainingArgs
+from newsdesk.models.topics.windows import chunk_ids, token_windows
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -33,28 +26,6 @@ def _one_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(before)
-
-
-@pytest.fixture(scope="session")
-def tiny_bert(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A 2-layer, 32-wide random BERT with a word-level vocabulary, saved like a hub checkpoint."""
-    from transformers import BertConfig, BertModel, BertTokenizer
-
-    d = tmp_path_factory.mktemp("tiny-bert")
-    words = sorted({w for ws in TOPIC_WORDS.values() for w in ws} | set(FILLER))
-    vocab = {w: i for i, w in enumerate(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *words])}
-    BertTokenizer(vocab=vocab).save_pretrained(d)
-    torch.manual_seed(0)
-    config = BertConfig(
-        vocab_size=len(vocab),
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=64,
-        max_position_embeddings=64,
-    )
-    BertModel(config).save_pretrained(d)
-    return d
 
 
 def make_data(n: int, labels=("defence", "law"), seed: int = 0):

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
+from tiny_models import tiny_gguf
 
 from newsdesk.errors import ModelLoadError
 from newsdesk.models.lm import gguf_cache
@@ -15,166 +16,12 @@ from newsdesk.models.summaries import engine as engine_mod
 from newsdesk.models.summaries.mapreduce import split_into_parts
 from newsdesk.models.summaries.summarizer import Summarizer
 
-CORPUS = [
-    "The council approved a budget of 12 million dollars on Tuesday.",
-    "Police said the man was arrested in Paris after a chase.",
-    "The mayor will sign the plan next week, officials said.",
-] * 10
-CHAT_TEMPLATE = (
-    "{% for m in messages %}<s>{{ m['role'] }}: {{ m['content'] }}</s>{% endfor %}"
-    "{% if add_generation_prompt %}<s>assistant: {% endif %}"
-)
-
-
-def _bpe():
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-
-    tok = Tokenizer(models.BPE(unk_token=None))
-    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    tok.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(
-        vocab_size=400,
-        special_tokens=["<s>", "</s>", "<pad>"],
-        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
-        show_progress=False,
-    )
-    tok.train_from_iterator(CORPUS, trainer)
-    return tok
-
-
-def tiny_tokenizer(chat: bool = False):
-    from transformers import PreTrainedTokenizerFast
-
-    fast = PreTrainedTokenizerFast(tokenizer_object=_bpe(), bos_token="<s>", eos_token="</s>", pad_token="<pad>")
-    if chat:
-        fast.chat_template = CHAT_TEMPLATE
-    return fast
-
-
-def tiny_llama(folder: Path, *, max_positions: int = 512) -> Path:
-    """A 2-layer Llama chat model with a BPE tokenizer and a chat template."""
-    import torch
-    from transformers import LlamaConfig, LlamaForCausalLM
-
-    tok = tiny_tokenizer(chat=True)
-    config = LlamaConfig(
-        vocab_size=len(tok),
-        hidden_size=32,
-        intermediate_size=64,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        max_position_embeddings=max_positions,
-        bos_token_id=0,
-        eos_token_id=1,
-        pad_token_id=2,
-        tie_word_embeddings=True,
-    )
-    torch.manual_seed(0)
-    LlamaForCausalLM(config).save_pretrained(folder)
-    tok.save_pretrained(folder)
-    return folder
-
-
-def tiny_bart(folder: Path) -> Path:
-    """A 1-layer BART (encoder-decoder) with a BPE tokenizer and a 128-token window."""
-    import torch
-    from transformers import BartConfig, BartForConditionalGeneration
-
-    tok = tiny_tokenizer()
-    tok.model_max_length = 128
-    config = BartConfig(
-        vocab_size=len(tok),
-        d_model=32,
-        encoder_layers=1,
-        decoder_layers=1,
-        encoder_attention_heads=2,
-        decoder_attention_heads=2,
-        encoder_ffn_dim=64,
-        decoder_ffn_dim=64,
-        max_position_embeddings=128,
-        bos_token_id=0,
-        eos_token_id=1,
-        pad_token_id=2,
-        decoder_start_token_id=1,
-        forced_eos_token_id=1,
-    )
-    torch.manual_seed(0)
-    BartForConditionalGeneration(config).save_pretrained(folder)
-    tok.save_pretrained(folder)
-    return folder
-
-
-def tiny_gguf(path: Path) -> Path:
-    """A 2-layer Llama written as an F32 GGUF file, with a GPT-2 style BPE vocabulary and a chat template."""
-    import gguf
-    import numpy as np
-
-    spec = json.loads(_bpe().to_str())
-    vocab = spec["model"]["vocab"]
-    tokens = [t for t, _ in sorted(vocab.items(), key=lambda kv: kv[1])]
-    merges = [" ".join(m) if isinstance(m, list) else m for m in spec["model"]["merges"]]
-    n, hidden, ff, layers, heads, kv = len(tokens), 32, 64, 2, 4, 2
-    w = gguf.GGUFWriter(str(path), "llama")
-    w.add_name("tiny-llama")
-    w.add_context_length(256)
-    w.add_embedding_length(hidden)
-    w.add_block_count(layers)
-    w.add_feed_forward_length(ff)
-    w.add_head_count(heads)
-    w.add_head_count_kv(kv)
-    w.add_layer_norm_rms_eps(1e-5)
-    w.add_rope_freq_base(10000.0)
-    w.add_rope_dimension_count(hidden // heads)
-    w.add_vocab_size(n)
-    w.add_tokenizer_model("gpt2")
-    w.add_token_list(tokens)
-    w.add_token_types([3, 3, 3] + [1] * (n - 3))
-    w.add_token_merges(merges)
-    w.add_bos_token_id(0)
-    w.add_eos_token_id(1)
-    w.add_pad_token_id(2)
-    w.add_chat_template(CHAT_TEMPLATE)
-    rng = np.random.default_rng(0)
-
-    def weight(name: str, *shape: int) -> None:
-        w.add_tensor(name, (rng.standard_normal(shape) * 0.02).astype(np.float32))
-
-    weight("token_embd.weight", n, hidden)
-    for i in range(layers):
-        weight(f"blk.{i}.attn_q.weight", hidden, hidden)
-        weight(f"blk.{i}.attn_k.weight", hidden // heads * kv, hidden)
-        weight(f"blk.{i}.attn_v.weight", hidden // heads * kv, hidden)
-        weight(f"blk.{i}.attn_output.weight", hidden, hidden)
-        weight(f"blk.{i}.ffn_gate.weight", ff, hidden)
-        weight(f"blk.{i}.ffn_up.weight", ff, hidden)
-        weight(f"blk.{i}.ffn_down.weight", hidden, ff)
-        w.add_tensor(f"blk.{i}.attn_norm.weight", np.ones(hidden, np.float32))
-        w.add_tensor(f"blk.{i}.ffn_norm.weight", np.ones(hidden, np.float32))
-    w.add_tensor("output_norm.weight", np.ones(hidden, np.float32))
-    w.write_header_to_file()
-    w.write_kv_data_to_file()
-    w.write_tensors_to_file()
-    w.close()
-    return path
-
-
 ARTICLE = (
     "The council approved a budget of 12 million dollars on Tuesday. "
     "Police said the man was arrested in Paris after a chase. "
     "The mayor will sign the plan next week, officials said. "
     "Residents can comment on the budget online until Friday."
 )
-
-
-@pytest.fixture(scope="module")
-def llama_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tiny_llama(tmp_path_factory.mktemp("llama"))
-
-
-@pytest.fixture(scope="module")
-def bart_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tiny_bart(tmp_path_factory.mktemp("bart"))
 
 
 def test_chat_model_runs_with_its_template_and_is_deterministic(llama_dir: Path) -> None:

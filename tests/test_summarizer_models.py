@@ -639,3 +639,20 @@ def test_an_articles_summary_does_not_depend_on_its_batch(
     calls.clear()
     s.summarize(texts[:8], batch_size=8)
     assert any(len(articles) > 1 for articles in calls)
+
+
+def test_native_llama_checks_its_weights_against_its_config(llama_dir: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from newsdesk.models.lm.native_llama import LlamaConfig, NativeLlama
+
+    model = NativeLlama(llama_dir)
+    assert model.config == LlamaConfig.from_dict(json.loads((llama_dir / "config.json").read_text()))
+    assert model.config.n_kv_heads == 2 and model.config.head_dim == 8
+    assert tuple(model.layers[0].qkv.shape) == ((4 + 2 * 2) * 8, 32)
+    bad = tmp_path / "bad"
+    shutil.copytree(llama_dir, bad)
+    config = json.loads((bad / "config.json").read_text())
+    (bad / "config.json").write_text(json.dumps({**config, "intermediate_size": 48}))
+    with pytest.raises(ValueError, match="layer 0 gate_up"):
+        NativeLlama(bad)

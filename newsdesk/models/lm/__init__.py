@@ -1,7 +1,8 @@
 """Generative language models, for whoever needs text generated (the summariser):
 
-- :mod:`~newsdesk.models.lm.generation`: one loader for a packaged default, a folder, a hub id or a GGUF file
-  (:mod:`~newsdesk.models.lm.gguf_cache` converts GGUF files once), and batched generation;
+- :mod:`~newsdesk.models.lm.loading`: one loader for a packaged default, a folder, a hub id or a GGUF file
+  (:mod:`~newsdesk.models.lm.gguf_cache` converts GGUF files once);
+- :mod:`~newsdesk.models.lm.generation`: batched generation;
 - :mod:`~newsdesk.models.lm.greedy`: greedy decoding that drops each row as it ends, told by a caller's "row
   finished?" callable;
 - :mod:`~newsdesk.models.lm.native_llama` and :mod:`~newsdesk.models.lm.chat_tokenizer`: newsdesk's own Llama

@@ -14,6 +14,7 @@ match transformers' ``LlamaForCausalLM``.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -107,6 +108,68 @@ def unsupported(folder: str | Path) -> str | None:
     return chat_tokenizer.unsupported(folder)
 
 
+@dataclass(frozen=True)
+class LlamaConfig:
+    """What :class:`NativeLlama` reads of a Llama checkpoint's ``config.json`` (:meth:`from_dict`)."""
+
+    vocab_size: int
+    hidden_size: int  # H
+    intermediate_size: int  # F, the MLP's width
+    n_layers: int
+    n_heads: int  # nh
+    n_kv_heads: int  # nkv: each key/value head serves nh / nkv query heads
+    head_dim: int  # hd
+    rms_norm_eps: float = 1e-6
+    rope_theta: float = 10000.0
+    max_position_embeddings: int | None = None
+
+    @classmethod
+    def from_dict(cls, cfg: dict[str, Any]) -> LlamaConfig:
+        n_heads = int(cfg["num_attention_heads"])
+        max_positions = cfg.get("max_position_embeddings")
+        return cls(
+            vocab_size=int(cfg["vocab_size"]),
+            hidden_size=int(cfg["hidden_size"]),
+            intermediate_size=int(cfg["intermediate_size"]),
+            n_layers=int(cfg["num_hidden_layers"]),
+            n_heads=n_heads,
+            n_kv_heads=int(cfg.get("num_key_value_heads") or n_heads),
+            head_dim=int(cfg.get("head_dim") or cfg["hidden_size"] // n_heads),
+            rms_norm_eps=float(cfg.get("rms_norm_eps", 1e-6)),
+            rope_theta=_rope(cfg)[1],
+            max_position_embeddings=int(max_positions) if max_positions else None,
+        )
+
+
+@dataclass
+class LlamaLayer:
+    """One decoder layer's weights, as ``F.linear`` takes them (out × in). The query, key and value projections are
+    stacked into one product, and so are the MLP's gate and up projections."""
+
+    input_norm: torch.Tensor  # (H,)
+    qkv: torch.Tensor  # ((nh + 2 nkv) hd, H)
+    o: torch.Tensor  # (H, nh hd)
+    post_norm: torch.Tensor  # (H,)
+    gate_up: torch.Tensor  # (2 F, H)
+    down: torch.Tensor  # (H, F)
+
+    def check(self, c: LlamaConfig, i: int) -> None:
+        """Raise ``ValueError`` unless every weight has the shape the config says."""
+        h, hd = c.hidden_size, c.head_dim
+        want = {
+            "input_norm": (h,),
+            "qkv": ((c.n_heads + 2 * c.n_kv_heads) * hd, h),
+            "o": (h, c.n_heads * hd),
+            "post_norm": (h,),
+            "gate_up": (2 * c.intermediate_size, h),
+            "down": (h, c.intermediate_size),
+        }
+        for name, shape in want.items():
+            got = tuple(getattr(self, name).shape)
+            if got != shape:
+                raise ValueError(f"layer {i} {name}: shape {got}, the config says {shape}")
+
+
 class NativeLlama:
     """A Llama causal LM loaded from a safetensors folder, for batched greedy decoding (:meth:`start`)."""
 
@@ -115,41 +178,40 @@ class NativeLlama:
 
         self.folder = Path(folder)
         cfg = _read_json(self.folder / "config.json")
-        self.config = SimpleNamespace(**cfg)
+        self.config = LlamaConfig.from_dict(cfg)
         generation = _read_json(self.folder / "generation_config.json")
         for key in ("bos_token_id", "eos_token_id", "pad_token_id"):  # as transformers fills them in
             generation.setdefault(key, cfg.get(key))
         self.generation_config = SimpleNamespace(**generation)
         self.dtype = dtype
-        self.n_layers = int(cfg["num_hidden_layers"])
-        self.n_heads = int(cfg["num_attention_heads"])
-        self.n_kv = int(cfg.get("num_key_value_heads") or self.n_heads)
-        self.head_dim = int(cfg.get("head_dim") or cfg["hidden_size"] // self.n_heads)
-        self.eps = float(cfg.get("rms_norm_eps", 1e-6))
-        _, theta = _rope(cfg)
-        self.inv_freq = 1.0 / (theta ** (torch.arange(0, self.head_dim, 2, dtype=torch.int64).float() / self.head_dim))
+        c = self.config
+        self.inv_freq = 1.0 / (c.rope_theta ** (torch.arange(0, c.head_dim, 2, dtype=torch.int64).float() / c.head_dim))
         with safe_open(str(self.folder / WEIGHTS), "pt") as f:
             names = set(f.keys())
 
             def get(name: str) -> torch.Tensor:
                 return f.get_tensor(name).to(dtype)
 
-            self.embed = get("model.embed_tokens.weight")
-            self.norm = get("model.norm.weight")
-            self.head = get("lm_head.weight") if "lm_head.weight" in names else self.embed
-            self.layers = []
-            for i in range(self.n_layers):
+            self.embed = get("model.embed_tokens.weight")  # (vocab, H)
+            self.norm = get("model.norm.weight")  # (H,)
+            self.head = get("lm_head.weight") if "lm_head.weight" in names else self.embed  # (vocab, H)
+            self.layers: list[LlamaLayer] = []
+            for i in range(c.n_layers):
                 p = f"model.layers.{i}."
-                self.layers.append(
-                    (
-                        get(p + "input_layernorm.weight"),
-                        torch.cat([get(p + f"self_attn.{x}_proj.weight") for x in "qkv"]),
-                        get(p + "self_attn.o_proj.weight"),
-                        get(p + "post_attention_layernorm.weight"),
-                        torch.cat([get(p + "mlp.gate_proj.weight"), get(p + "mlp.up_proj.weight")]),
-                        get(p + "mlp.down_proj.weight"),
-                    )
+                layer = LlamaLayer(
+                    input_norm=get(p + "input_layernorm.weight"),
+                    qkv=torch.cat([get(p + f"self_attn.{x}_proj.weight") for x in "qkv"]),
+                    o=get(p + "self_attn.o_proj.weight"),
+                    post_norm=get(p + "post_attention_layernorm.weight"),
+                    gate_up=torch.cat([get(p + "mlp.gate_proj.weight"), get(p + "mlp.up_proj.weight")]),
+                    down=get(p + "mlp.down_proj.weight"),
                 )
+                layer.check(c, i)
+                self.layers.append(layer)
+        shape = (c.vocab_size, c.hidden_size)
+        if tuple(self.embed.shape) != shape or tuple(self.head.shape) != shape:
+            got = f"{tuple(self.embed.shape)} / {tuple(self.head.shape)}"
+            raise ValueError(f"embedding / head shapes {got}: the config says {shape}")
 
     def save_pretrained(self, folder: str | Path) -> None:
         """Copy the model files (config, generation config, weights) to ``folder``."""
@@ -158,7 +220,7 @@ class NativeLlama:
     # -- forward ----------------------------------------------------------------------------------------------
     def _norm(self, x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
         h = x.float()
-        h = h * torch.rsqrt(h.pow(2).mean(-1, keepdim=True) + self.eps)
+        h = h * torch.rsqrt(h.pow(2).mean(-1, keepdim=True) + self.config.rms_norm_eps)
         return weight * h.to(x.dtype)
 
     def _cos_sin(self, positions: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -185,22 +247,23 @@ class NativeLlama:
         token sees. Returns the last column's logits [B, vocab], or with ``every`` each column's [B, T, vocab]."""
         b, t = ids.shape
         end = start + t
-        nh, nkv, hd = self.n_heads, self.n_kv, self.head_dim
-        h = self.embed[ids]
+        nh, nkv, hd = self.config.n_heads, self.config.n_kv_heads, self.config.head_dim
+        h = self.embed[ids]  # (B, T, H)
         cos, sin = self._cos_sin(positions)
-        for layer, (ln1, qkv_w, o_w, ln2, gate_up_w, down_w) in enumerate(self.layers):
-            q, k, v = _linear(self._norm(h, ln1), qkv_w).split([nh * hd, nkv * hd, nkv * hd], dim=-1)
-            q = self._rotate(q.view(b, t, nh, hd).transpose(1, 2), cos, sin)
-            kv[layer, 0, :, :, start:end] = self._rotate(k.view(b, t, nkv, hd).transpose(1, 2), cos, sin)
-            kv[layer, 1, :, :, start:end] = v.view(b, t, nkv, hd).transpose(1, 2)
-            attn = _attention(q, kv[layer, 0, :, :, :end], kv[layer, 1, :, :, :end], mask)
-            h = h + _linear(attn.transpose(1, 2).reshape(b, t, nh * hd), o_w)
-            gate, up = _linear(self._norm(h, ln2), gate_up_w).chunk(2, dim=-1)
-            h = h + _linear(F.silu(gate) * up, down_w)
+        for i, layer in enumerate(self.layers):
+            q, k, v = _linear(self._norm(h, layer.input_norm), layer.qkv).split([nh * hd, nkv * hd, nkv * hd], dim=-1)
+            q = self._rotate(q.view(b, t, nh, hd).transpose(1, 2), cos, sin)  # (B, nh, T, hd)
+            kv[i, 0, :, :, start:end] = self._rotate(k.view(b, t, nkv, hd).transpose(1, 2), cos, sin)
+            kv[i, 1, :, :, start:end] = v.view(b, t, nkv, hd).transpose(1, 2)  # (B, nkv, T, hd)
+            attn = _attention(q, kv[i, 0, :, :, :end], kv[i, 1, :, :, :end], mask)  # (B, nh, T, hd)
+            h = h + _linear(attn.transpose(1, 2).reshape(b, t, nh * hd), layer.o)
+            gate, up = _linear(self._norm(h, layer.post_norm), layer.gate_up).chunk(2, dim=-1)  # (B, T, F) each
+            h = h + _linear(F.silu(gate) * up, layer.down)
         return _linear(self._norm(h if every else h[:, -1], self.norm), self.head).float()
 
     def _new_cache(self, rows: int, columns: int) -> torch.Tensor:
-        return torch.zeros(self.n_layers, 2, rows, self.n_kv, columns, self.head_dim, dtype=self.dtype)
+        c = self.config
+        return torch.zeros(c.n_layers, 2, rows, c.n_kv_heads, columns, c.head_dim, dtype=self.dtype)
 
     @torch.inference_mode()
     def start(self, prompts: list[list[int]], max_new_tokens: int = GROW) -> tuple[torch.Tensor, NativeSession]:

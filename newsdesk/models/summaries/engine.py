@@ -17,7 +17,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from newsdesk.models.lm.generation import DEFAULT_NAME, GenerationOptions, LoadedModel, generate, load_model
+from newsdesk.models.lm.generation import GenerationOptions, generate
+from newsdesk.models.lm.loading import DEFAULT_NAME, LoadedModel, load_model
 from newsdesk.models.summaries.guard import Guard, GuardReport, Verdict, ensure_period
 from newsdesk.models.summaries.mapreduce import split_into_parts
 from newsdesk.models.summaries.result import SummaryResult

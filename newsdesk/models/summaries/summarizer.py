@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, overload
 
 from newsdesk.errors import InputError, ModelLoadError
-from newsdesk.models.lm.generation import RUNTIMES
+from newsdesk.models.lm.loading import RUNTIMES
 from newsdesk.models.summaries.baselines import CentralSummarizer, LeadSummarizer
 from newsdesk.models.summaries.engine import EngineSettings, GenerativeSummarizer
 from newsdesk.models.summaries.result import SummaryResult

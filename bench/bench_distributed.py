@@ -6,8 +6,10 @@ Runs, one after another in this one run, each as its own `newsdesk classify` pro
 Python start-up, model loading and, for Ray, starting the local Ray instance and its workers are all included):
 the local engine (default threads), Ray with its defaults, Ray `--workers 1 --threads 1` and Ray `--workers 2
 --threads 1`. Prints articles/s, checks that every run wrote the local engine's bytes, and gives the two ratios
-against their targets: Ray defaults ≥ 0.8× the local engine on one machine; 2 one-thread workers ≥ 1.6× one. The
-articles are copied to a temporary folder, never into the repository.
+against their targets: Ray defaults ≥ 0.8× the local engine on one machine; 2 one-thread workers ≥ 1.6× one. Each
+run's CPU seconds (the CLI, Ray and its workers) over its wall time show how many cores it got: on a machine shared
+with other jobs, Ray's workers (which Ray runs at nice 15) may get fewer than they ask for. The articles are copied
+to a temporary folder, never into the repository.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -40,14 +43,58 @@ def cpu_kind() -> str:
     return " + ".join(kinds) or "no native bf16"
 
 
-def timed_run(src: Path, out: Path, model: str, extra: list[str]) -> float:
+class TreeCPU:
+    """CPU seconds of a process and all its descendants (the CLI, and Ray's raylet and workers under it), from
+    /proc, sampled twice a second while it runs (a process's last half second may be missed)."""
+
+    def __init__(self, root: int) -> None:
+        self.root = root
+        self.seen: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        parent: dict[int, int] = {}
+        times: dict[int, float] = {}
+        tick = os.sysconf("SC_CLK_TCK")
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parent[int(entry)] = int(fields[1])
+            times[int(entry)] = (int(fields[11]) + int(fields[12])) / tick
+        for pid, cpu in times.items():
+            p, depth = pid, 0
+            while p not in (0, 1, self.root) and depth < 32:
+                p, depth = parent.get(p, 0), depth + 1
+            if p == self.root:
+                self.seen[pid] = max(self.seen.get(pid, 0.0), cpu)
+
+    def _loop(self) -> None:
+        while not self._stop.wait(0.5):
+            self._sample()
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return sum(self.seen.values())
+
+
+def timed_run(src: Path, out: Path, model: str, extra: list[str]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of one `newsdesk classify` process tree, from start to exit."""
     argv = [sys.executable, "-m", "newsdesk", "classify", str(src), "-o", str(out), "--model", model]
     start = time.perf_counter()
-    proc = subprocess.run([*argv, "--overwrite", "--quiet", *extra], capture_output=True, text=True, check=False)
+    proc = subprocess.Popen([*argv, "--overwrite", "--quiet", *extra], stderr=subprocess.PIPE, text=True)
+    cpu = TreeCPU(proc.pid)
+    _, err = proc.communicate()
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(argv + extra)} failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
-    return seconds
+        raise SystemExit(f"{' '.join(argv + extra)} failed ({proc.returncode}):\n{err[-2000:]}")
+    return seconds, cpu.stop()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -71,11 +118,14 @@ def main(argv: list[str] | None = None) -> int:
         reference: bytes | None = None
         for name, extra in RUNS:
             out = Path(tmp) / "out.jsonl"
-            seconds = timed_run(src, out, args.model, extra)
+            seconds, cpu = timed_run(src, out, args.model, extra)
             same = reference is None or out.read_bytes() == reference
             reference = reference or out.read_bytes()
             rates[name] = len(rows) / seconds
-            print(f"{name:32s} {seconds:7.1f} s  {rates[name]:6.2f} articles/s  output as local: {same}")
+            print(
+                f"{name:30s} {seconds:6.1f} s {rates[name]:6.2f} articles/s | CPU {cpu:6.1f} s, "
+                f"{cpu / seconds:4.2f} cores busy | output as local: {same}"
+            )
     print(f"# load average after: {os.getloadavg()[0]:.2f}")
     ratio_default = rates["ray, defaults"] / rates["local engine"]
     ratio_scale = rates["ray, --workers 2 --threads 1"] / rates["ray, --workers 1 --threads 1"]

@@ -14,11 +14,16 @@ if TYPE_CHECKING:
     from newsdesk.models.topics.classifier import TopicClassifier
 
 
-def classify_step(classifier: TopicClassifier, articles: list[Article]) -> list[dict[str, Any]]:
-    """``{"id", "labels", "scores"}`` per article; ``scores`` holds every label's probability."""
-    proba = classifier.predict_proba([a.full_text for a in articles])
+def classify_step(
+    classifier: TopicClassifier, articles: list[Article], *, evidence: bool = False
+) -> list[dict[str, Any]]:
+    """``{"id", "labels", "scores"}`` per article; ``scores`` holds every label's probability. With ``evidence``,
+    also ``"evidence": {label: passage}`` for each label the article carries: the passage of the article that
+    scored highest for it (:meth:`TopicClassifier.explain`)."""
+    texts = [a.full_text for a in articles]
+    proba = classifier.predict_proba(texts)
     labels = classifier.labels_from_proba(proba)
-    return [
+    records = [
         {
             "id": a.id,
             "labels": labs,
@@ -26,6 +31,10 @@ def classify_step(classifier: TopicClassifier, articles: list[Article]) -> list[
         }
         for a, labs, row in zip(articles, labels, proba, strict=True)
     ]
+    if evidence:
+        for rec, found in zip(records, classifier.explain(texts, labels), strict=True):
+            rec["evidence"] = {lab: ev.text for lab, ev in found.items()}
+    return records
 
 
 def summarize_step(
@@ -39,9 +48,14 @@ def summarize_step(
 
 
 def analyze_step(
-    classifier: TopicClassifier, summarizer: Summarizer, articles: list[Article], *, max_words: int | None = None
+    classifier: TopicClassifier,
+    summarizer: Summarizer,
+    articles: list[Article],
+    *,
+    max_words: int | None = None,
+    evidence: bool = False,
 ) -> list[dict[str, Any]]:
-    """Topics and summary in one record per article."""
-    topics = classify_step(classifier, articles)
+    """Topics (with ``evidence``, as :func:`classify_step`) and summary in one record per article."""
+    topics = classify_step(classifier, articles, evidence=evidence)
     summaries = summarize_step(summarizer, articles, max_words=max_words)
     return [{**t, **s} for t, s in zip(topics, summaries, strict=True)]

@@ -49,12 +49,18 @@ def _csv_cell(value: Any) -> str:
 
 
 def flatten_for_csv(record: dict[str, Any]) -> dict[str, str]:
-    """One CSV row per record: label lists joined with ';', each score in its own ``score_<label>`` column."""
+    """One CSV row per record: label lists joined with ';', each score in its own ``score_<label>`` column, and
+    evidence in an ``evidence_<label>`` column for every label scored (empty where the article lacks the label, so
+    that every row has the same columns)."""
     row: dict[str, str] = {}
     for key, value in record.items():
         if key == "scores" and isinstance(value, dict):
             for label, p in value.items():
                 row[f"score_{label}"] = _csv_cell(p)
+        elif key == "evidence" and isinstance(value, dict):
+            scored = record.get("scores") if isinstance(record.get("scores"), dict) else {}
+            for label in dict.fromkeys([*scored, *value]):
+                row[f"evidence_{label}"] = _csv_cell(value.get(label))
         else:
             row[key] = _csv_cell(value)
     return row

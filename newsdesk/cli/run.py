@@ -30,8 +30,10 @@ examples:
   newsdesk classify big.jsonl -o topics.jsonl --resume      continue an interrupted run
   newsdesk classify seeds/ -o topics.parquet --engine ray    on a pool of Ray workers (pip install 'newsdesk[ray]')
   newsdesk classify s3://bucket/articles/ -o topics.jsonl --engine ray --ray-address auto --workers 16
+  newsdesk classify seeds/ --evidence                       also the passage behind each label
 
 output: one JSON line per article: {"id", "labels": [...], "scores": {label: probability}}
+  with --evidence also "evidence": {label: passage} (CSV: one evidence_<label> column per label)
 """
 SUMMARIZE_EXAMPLES = """\
 examples:
@@ -72,6 +74,13 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         else:
             g.add_argument("--topic-model", default="default", help="classifier: as classify --model")
             g.add_argument("--summary-model", default="default", help="summariser: as summarize --model")
+        if name != "summarize":
+            g.add_argument(
+                "--evidence",
+                action="store_true",
+                help='add "evidence": {label: the passage of the article that scored highest for it} for each '
+                "label it carries (about as much time again; --engine local only)",
+            )
         if name != "classify":
             g.add_argument("--max-words", type=positive_int, default=None, help="summary length cap in words")
         add_runtime_args(p, batch, threads_note="with --engine ray: threads (and CPUs reserved) per worker, default 1")
@@ -89,7 +98,7 @@ def _load_summarizer(name: str, args: argparse.Namespace):
 
 def _local_step(command: str, args: argparse.Namespace):
     if command == "classify":
-        return functools.partial(classify_step, _load_classifier(args.model, args))
+        return functools.partial(classify_step, _load_classifier(args.model, args), evidence=args.evidence)
     if command == "summarize":
         return functools.partial(summarize_step, _load_summarizer(args.model, args), max_words=args.max_words)
     return functools.partial(
@@ -97,6 +106,7 @@ def _local_step(command: str, args: argparse.Namespace):
         _load_classifier(args.topic_model, args),
         _load_summarizer(args.summary_model, args),
         max_words=args.max_words,
+        evidence=args.evidence,
     )
 
 
@@ -104,6 +114,8 @@ def _run(command: str, args: argparse.Namespace) -> int:
     direct: list[str] = []
     if args.engine == "local" and (args.ray_address or args.workers):
         raise NewsdeskError("--ray-address and --workers go with --engine ray")
+    if args.engine == "ray" and getattr(args, "evidence", False):
+        raise NewsdeskError("--evidence runs with --engine local only; drop --engine ray or --evidence")
     if args.engine == "ray":
         from newsdesk.distributed.inputs import split_inputs
         from newsdesk.distributed.ray_runtime import require_ray

@@ -98,6 +98,30 @@ def comparison_lines(d: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _length_rows(d: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+    """Topics: the share of articles carrying each label, gold and per system, in each word-count quartile."""
+    bins = d.get("length_bins") or []
+    header = ["label", "rate of"] + [f"{b['name']} ({b['min_words']}–{b['max_words']} words, n={b['n']})" for b in bins]
+    rows = []
+    for lab in d["labels"]:
+        rows.append([lab, "gold"] + [fmt(v, "pct") for v in d["gold_rates_by_length"][lab]])
+        for s in d["systems"]:
+            rows.append([lab, s["name"]] + [fmt(v, "pct") for v in s["rates_by_length"][lab]])
+    return header, rows
+
+
+def _length_view(d: dict[str, Any]) -> dict[str, Any] | None:
+    if not d.get("length_bins"):
+        return None
+    header, rows = _length_rows(d)
+    return {"header": header, "rows": rows}
+
+
+LENGTH_NOTE = (
+    "Share of articles carrying each label, by article length (quartiles of word count): a system whose rate falls "
+    "(drowned) or rises (inflated) with length where the gold rate does not reads long articles badly"
+)
+
 # ---------------------------------------------------------------------------------------------- terminal
 
 
@@ -150,6 +174,8 @@ def render_text(d: dict[str, Any]) -> str:
             row.append(str(sup))
             lrows.append(row)
         out.append(_text_table(["label", *[s["name"] for s in d["systems"]], "support"], lrows))
+        if d.get("length_bins"):
+            out += ["", "label rates by article length (word-count quartiles)", _text_table(*_length_rows(d))]
     else:
         out += ["", "scorer: " + d["settings"]["scorer"]]
     lines = comparison_lines(d)
@@ -228,15 +254,28 @@ def render_markdown(d: dict[str, Any], plot_files: dict[str, str] | None = None)
                 "",
             ]
     if d["kind"] == "topics":
+        if d.get("length_bins"):
+            out += ["## Label rates by article length", "", LENGTH_NOTE + ".", "", _md_table(*_length_rows(d)), ""]
         for s in d["systems"]:
             errs = s["worst_errors"][:MD_ERRORS]
             if errs:
                 rows = [
-                    [e["id"], e["error"], e["label"], fmt(e["score"], "f1"), ", ".join(e["gold"]) or "–", e["text"]]
+                    [
+                        e["id"],
+                        e["error"],
+                        e["label"],
+                        fmt(e["score"], "f1"),
+                        ", ".join(e["gold"]) or "–",
+                        e.get("evidence") or "–",
+                        e["text"],
+                    ]
                     for e in errs
                 ]
                 out += [f"## Most confident mistakes — {s['name']}", ""]
-                out += [_md_table(["id", "error", "label", "score", "gold", "text"], rows), ""]
+                out += [
+                    _md_table(["id", "error", "label", "score", "gold", "evidence for the label", "text"], rows),
+                    "",
+                ]
     if plot_files:
         out += ["## Plots", ""]
         out += [f"![{caption}]({path})" for caption, path in plot_files.items()]
@@ -342,6 +381,7 @@ def _topics_view(d: dict[str, Any]) -> dict[str, Any]:
                     "score": fmt(e["score"], "f1"),
                     "gold": ", ".join(e["gold"]) or "–",
                     "predicted": ", ".join(e["predicted"]) or "–",
+                    "evidence": e.get("evidence") or "–",
                     "text": e["text"],
                 }
                 for e in s["worst_errors"]
@@ -356,6 +396,8 @@ def _topics_view(d: dict[str, Any]) -> dict[str, Any]:
         "sweeps": sweeps,
         "sweep_note": d["settings"]["threshold_sweep"],
         "errors": errors,
+        "length": _length_view(d),
+        "length_note": LENGTH_NOTE,
     }
 
 

@@ -1,5 +1,6 @@
 """Scoring topic classifiers: per-label and averaged F1, exact match, Hamming score, co-occurrence,
-threshold sweeps, bootstrap intervals, side-by-side comparison, and the worst mistakes."""
+threshold sweeps, bootstrap intervals, side-by-side comparison, the worst mistakes with the passage behind each,
+and label rates by article length."""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ from newsdesk.evaluation.metrics import (
 )
 from newsdesk.models.topics.labels import binarize
 from newsdesk.models.topics.scores import precision_recall_f1
+from newsdesk.text import count_words
 
 TOPIC_METRICS = [
     MetricSpec("macro_f1", "macro-F1", True, "f1", compare=True),
@@ -46,6 +48,7 @@ TOPIC_METRICS = [
     MetricSpec("seconds_per_article", "s/article", False, "sec"),
 ]
 SNIPPET_CHARS = 240
+LENGTH_BINS = 4
 
 
 def _snippet(article: Article) -> str:
@@ -88,7 +91,17 @@ def _predict(
                 if k not in known:
                     known.append(k)
         notes = [f"{system.name}: {len(extra)} predicted id(s) not in the gold data were ignored"] if extra else []
-        return {"labels": labels, "scores": scores, "known": known, "thresholds": {}, "seconds": None, "notes": notes}
+        evidence = [r.get("evidence") if isinstance(r.get("evidence"), dict) else {} for r in aligned]
+        return {
+            "labels": labels,
+            "scores": scores,
+            "known": known,
+            "thresholds": {},
+            "seconds": None,
+            "notes": notes,
+            "evidence": evidence,
+            "model": None,
+        }
 
     from newsdesk.pipelines import classify_step
 
@@ -108,6 +121,8 @@ def _predict(
         "thresholds": _model_thresholds(model),
         "seconds": seconds,
         "notes": [],
+        "evidence": None,
+        "model": model,
     }
 
 
@@ -155,6 +170,37 @@ def _worst_errors(
     ]
 
 
+def _add_evidence(errors: list[dict[str, Any]], articles: list[Article], run: dict[str, Any]) -> None:
+    """Give each error the passage of its article that scored highest for its label (``None`` where unknown): from
+    the model's ``explain`` (one call for all the errors), or from the ``evidence`` of a predictions file."""
+    by_id = {a.id: (i, a) for i, a in enumerate(articles)}
+    model = run.get("model")
+    if model is not None and hasattr(model, "explain") and errors:
+        known = set(getattr(model, "labels_", []))
+        todo = [e for e in errors if e["label"] in known]
+        found = model.explain([by_id[e["id"]][1].full_text for e in todo], [[e["label"]] for e in todo])
+        for e, ev in zip(todo, found, strict=True):
+            e["evidence"] = ev[e["label"]].text if e["label"] in ev else None
+    elif run.get("evidence"):
+        for e in errors:
+            passage = run["evidence"][by_id[e["id"]][0]].get(e["label"])
+            e["evidence"] = passage if isinstance(passage, str) else None
+    for e in errors:
+        e.setdefault("evidence", None)
+
+
+def length_bins(words: Sequence[int], k: int = LENGTH_BINS) -> list[np.ndarray]:
+    """Article indices in ``k`` groups of (nearly) equal size by word count, shortest first (quartiles by rank;
+    ties keep file order); fewer groups when there are fewer articles."""
+    order = np.argsort(np.asarray(words), kind="stable")
+    return [b for b in np.array_split(order, min(k, len(order))) if len(b)] if len(order) else []
+
+
+def rates_by_length(matrix: np.ndarray, bins: list[np.ndarray], labels: list[str]) -> dict[str, list[float]]:
+    """Share of the articles of each length group that carry each label (``matrix``: articles × labels)."""
+    return {lab: [float(matrix[b, j].mean()) for b in bins] for j, lab in enumerate(labels)}
+
+
 def evaluate_topics(
     records: Any,
     models: Iterable[Any] | dict[str, Any] | None = ("default",),
@@ -165,6 +211,7 @@ def evaluate_topics(
     n_boot: int = DEFAULT_N_BOOT,
     seed: int = DEFAULT_SEED,
     top_errors: int = 10,
+    evidence: bool = True,
     batch_size: int = 32,
     device: str = "auto",
     dtype: str = "auto",
@@ -178,6 +225,9 @@ def evaluate_topics(
     for ``TopicClassifier.load`` (``"default"``, ``"tfidf"``, a folder) or classifier objects; ``predictions``:
     ``newsdesk classify`` output files (or record lists) scored instead of running a model, matched by id.
     ``labels`` restricts the scored labels (default: every gold label and every label a system knows).
+    ``evidence``: give each of the worst errors the passage that scored highest for its label (the model's
+    ``explain``, or the ``evidence`` of a predictions file). Label rates are also reported by article length (word
+    quartiles), so that a topic that long articles drown or inflate shows.
 
     Returns an :class:`~newsdesk.evaluation.common.Evaluation`: ``.table()``, ``.to_dict()``, ``.write_report(dir)``.
     """
@@ -216,6 +266,8 @@ def evaluate_topics(
         )
 
     n = len(articles)
+    words = [count_words(a.full_text) for a in articles]
+    bins = length_bins(words)
     system_rows = []
     preds = {}
     for system in systems:
@@ -232,6 +284,9 @@ def evaluate_topics(
         metrics = topic_scores(gold, pred)
         metrics["seconds_per_article"] = None if run["seconds"] is None else run["seconds"] / n
         scores = _score_matrix(run["scores"], label_names)
+        errors = _worst_errors(articles, gold_sets, run["labels"], gold, pred, scores, label_names, top_errors)
+        if evidence:
+            _add_evidence(errors, articles, run)
         sweeps = {}
         if scores is not None:
             for j, lab in enumerate(label_names):
@@ -271,9 +326,8 @@ def evaluate_topics(
                 "cooccurrence": cooccurrence(gold, pred),
                 "threshold_sweep": sweeps,
                 "thresholds": run["thresholds"],
-                "worst_errors": _worst_errors(
-                    articles, gold_sets, run["labels"], gold, pred, scores, label_names, top_errors
-                ),
+                "worst_errors": errors,
+                "rates_by_length": rates_by_length(pred, bins, label_names),
             }
         )
 
@@ -303,6 +357,16 @@ def evaluate_topics(
         "gold_field": labels_field,
         "support": support,
         "n_without_labels": int((~gold.any(1)).sum()),
+        "length_bins": [
+            {
+                "name": f"Q{q + 1}",
+                "n": len(b),
+                "min_words": min(words[i] for i in b),
+                "max_words": max(words[i] for i in b),
+            }
+            for q, b in enumerate(bins)
+        ],
+        "gold_rates_by_length": rates_by_length(gold, bins, label_names),
         "metrics": [m.to_dict() for m in TOPIC_METRICS],
         "systems": system_rows,
         "comparisons": comparisons,

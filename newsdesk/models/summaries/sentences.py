@@ -4,6 +4,7 @@ and each one with its asides deleted."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from newsdesk.text import STOP_WORDS, count_words, split_sentences, truncate_words
 
@@ -55,13 +56,14 @@ def ends_like_prose(text: str) -> bool:
     return bool(_ENDS_LIKE_PROSE.search(text))
 
 
-def prose_sentences(text: str, min_words: int = 6) -> list[str]:
+def prose_sentences(text: str, min_words: int = 6, *, split: Callable[[str], list[str]] = split_sentences) -> list[str]:
     """The article's body sentences, in order: complete sentences of ``min_words`` or more words, without page
     furniture (bylines, headlines, photo credits, newsletter prompts) or near-repeats (a caption repeating the
-    sentence that follows it)."""
+    sentence that follows it). ``split`` splits the text into sentences (the compressive summariser keeps
+    quotations whole)."""
     candidates = [
         s
-        for s in split_sentences(text)
+        for s in split(text)
         if count_words(s) >= min_words and _ENDS_LIKE_PROSE.search(s) and not _FURNITURE.search(s)
     ]
     toks = [set(content_words(s)) for s in candidates]
@@ -84,7 +86,7 @@ def prose_sentences(text: str, min_words: int = 6) -> list[str]:
                 break
         keep.append(sentence)
         kept_toks.append(set(content_words(sentence)))
-    return keep or [s for s in split_sentences(text) if count_words(s) >= 3] or split_sentences(text)
+    return keep or [s for s in split(text) if count_words(s) >= 3] or split(text)
 
 
 # A paragraph opening with a contrast is where news stories put the main objection or open question ("But the

@@ -158,3 +158,44 @@ def test_cli_summarize_with_compressive(tmp_path):
     rec = json.loads(out.read_text())
     assert rec["id"] == "a1" and rec["model"] == "compressive"
     assert rec["summary"] == CompressiveSummarizer().summarize_one(ARTICLE)
+
+
+# ---------------------------------------------------------------------------------------------- evaluation
+
+
+def test_the_evaluation_reports_the_truth_check_flag_rate(tmp_path):
+    from newsdesk.evaluation.summaries import evaluate_summaries
+
+    rows = [
+        {"id": "a", "text": ARTICLE, "summary": "John Smith was arrested in Leeds."},
+        {"id": "b", "text": STORIES[1], "summary": "A minister said the plan may fail."},
+    ]
+    preds = [
+        {"id": "a", "summary": "A neighbour attacked John Smith in Leeds."},  # flagged (order)
+        {"id": "b", "summary": "Critics said the law was rushed through parliament last week."},  # a deletion
+    ]
+    path = tmp_path / "preds.jsonl"
+    path.write_text("".join(json.dumps(p) + "\n" for p in preds))
+    res = evaluate_summaries(rows, ["compressive"], predictions=[path], baselines=["lead3"], n_boot=20)
+    d = res.to_dict()
+    by_name = {s["name"]: s for s in d["systems"]}
+    assert by_name["preds"]["metrics"]["truth_flagged"] == 0.5
+    assert by_name["preds"]["per_article"][0]["truth_flags"] and not by_name["preds"]["per_article"][1]["truth_flags"]
+    assert by_name["compressive"]["metrics"]["truth_flagged"] == 0.0
+    assert d["truth_check"]["catch_rate"] == faithcheck.CATCH_RATE
+    titles = [m["title"] for m in d["metrics"]]
+    assert (
+        "flagged by the truth check" in titles and "unsupported names/numbers" in titles and "unsupported" not in titles
+    )
+    table = res.table()
+    assert "flagged by the truth check" in table and "50.0 %" in table and "90.2 %" in table and "47.1 %" in table
+    res.write_report(tmp_path / "rep")
+    md = (tmp_path / "rep" / "report.md").read_text(encoding="utf-8")
+    html = (tmp_path / "rep" / "report.html").read_text(encoding="utf-8")
+    saved = json.loads((tmp_path / "rep" / "results.json").read_text(encoding="utf-8"))
+    for page in (md, html):
+        assert "flagged by the truth check" in page and "90.2 %" in page and "47.1 %" in page
+    assert "order: A neighbour attacked John Smith" in html
+    assert (
+        saved["systems"][1]["metrics"]["truth_flagged"] == 0.0 and saved["truth_check"]["false_alarm_rate"] == 16 / 34
+    )

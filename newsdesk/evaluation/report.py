@@ -69,6 +69,19 @@ def _subtitle(d: dict[str, Any]) -> str:
     return ", ".join(parts)
 
 
+def truth_check_line(d: dict[str, Any]) -> str | None:
+    """Summaries: what "flagged by the truth check" means and how far to trust it (its measured rates)."""
+    t = d.get("truth_check")
+    if d["kind"] != "summaries" or not t:
+        return None
+    return (
+        f"Flagged by the truth check: share of summaries the rule-based check (newsdesk.models.summaries.faithcheck) "
+        f"flags as a likely major error. On judged summaries it flags {fmt(t['catch_rate'], 'pct')} of those judged "
+        f"major and {fmt(t['false_alarm_rate'], 'pct')} of those judged faithful ({t['measured_on']}): a flag is a "
+        "reason to read the summary, not a verdict. Unsupported names/numbers: one of its tests, on its own"
+    )
+
+
 def _is_best(d: dict[str, Any], key: str, system: str) -> bool:
     c = d["comparisons"].get(key)
     return bool(c) and len(d["systems"]) > 1 and system in c.get("tied", [c["best"]])
@@ -178,6 +191,9 @@ def render_text(d: dict[str, Any]) -> str:
             out += ["", "label rates by article length (word-count quartiles)", _text_table(*_length_rows(d))]
     else:
         out += ["", "scorer: " + d["settings"]["scorer"]]
+        truth = truth_check_line(d)
+        if truth:
+            out += [truth + "."]
     lines = comparison_lines(d)
     if lines:
         out += ["", "differences (paired bootstrap, 95 %):", *("  " + line for line in lines)]
@@ -211,6 +227,9 @@ def render_markdown(d: dict[str, Any], plot_files: dict[str, str] | None = None)
         out += ["Best per metric in **bold**; (…) is the 95 % bootstrap interval.", ""]
     if d["kind"] == "summaries":
         out += [f"Scorer: {d['settings']['scorer']}.", ""]
+        truth = truth_check_line(d)
+        if truth:
+            out += [truth + ".", ""]
     lines = comparison_lines(d)
     if lines:
         out += ["## Are the differences real?", "", *(f"- {line}" for line in lines), ""]
@@ -414,6 +433,7 @@ def _summaries_view(d: dict[str, Any]) -> dict[str, Any]:
                     "summary": r["summary"],
                     "rouge": fmt(r["rougeLsum"], "rouge"),
                     "facts": ", ".join(r["facts"]) or "–",
+                    "flags": "; ".join(r.get("truth_flags") or []) or "–",
                 }
             )
         title = f" — {ex['title']}" if ex.get("title") else ""
@@ -450,6 +470,7 @@ def render_html(d: dict[str, Any], plots: dict[str, tuple[str, bytes]] | None = 
         headline=_headline_view(d),
         several=len(d["systems"]) > 1,
         scorer=d["settings"]["scorer"],
+        truth_check=truth_check_line(d),
         notes=d["notes"],
         comparisons=_comparisons_view(d),
         plots=[

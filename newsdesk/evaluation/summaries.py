@@ -1,5 +1,6 @@
 """Scoring summarisers: ROUGE with bootstrap intervals, length and compression, how abstractive (novel bigrams),
-how faithful (unsupported names/numbers), speed; several systems side by side on the same articles."""
+how often the truth check flags a summary (and, secondary, unsupported names/numbers), speed; several systems side
+by side on the same articles."""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ from newsdesk.evaluation.metrics import (
     rouge_version,
     weighted_nanmean,
 )
+from newsdesk.models.summaries import faithcheck
 from newsdesk.models.summaries.baselines import LeadSummarizer
 from newsdesk.models.summaries.summarizer import DEFAULT_BATCH_SIZE
 
@@ -46,7 +48,8 @@ SUMMARY_METRICS = [
     MetricSpec("words", "words", None, "num"),
     MetricSpec("compression", "compression", None, "num"),
     MetricSpec("novel_bigrams", "novel bigrams", None, "pct"),
-    MetricSpec("unsupported", "unsupported", False, "pct", compare=True),
+    MetricSpec("truth_flagged", "flagged by the truth check", False, "pct", compare=True),
+    MetricSpec("unsupported", "unsupported names/numbers", False, "pct"),
     MetricSpec("seconds_per_article", "s/article", False, "sec"),
 ]
 PER_ARTICLE_KEYS = [m.key for m in SUMMARY_METRICS if m.key != "seconds_per_article"]
@@ -122,19 +125,26 @@ def _summaries(
 
 
 def _describe(summaries: list[str], articles: list[Article]) -> dict[str, Any]:
-    """Per-article length, compression, novel-bigram share and unsupported facts of ``summaries``."""
+    """Per-article length, compression, novel-bigram share, truth-check flags and unsupported facts of
+    ``summaries``."""
     from newsdesk.models.summaries.facts import unsupported_facts
     from newsdesk.text import count_words
 
     words = np.array([count_words(s) for s in summaries], dtype=float)
     art_words = np.array([count_words(a.text) for a in articles], dtype=float)
     facts = [unsupported_facts(s, a.text) if s.strip() else [] for s, a in zip(summaries, articles, strict=True)]
+    flags = [
+        [f for f in faithcheck.check(s, a.text) if f.kind in faithcheck.MAJOR_KINDS] if s.strip() else []
+        for s, a in zip(summaries, articles, strict=True)
+    ]
     return {
         "words": words,
         "compression": np.divide(art_words, words, out=np.full_like(words, np.nan), where=words > 0),
         "novel_bigrams": np.array([novel_bigram_share(s, a.text) for s, a in zip(summaries, articles, strict=True)]),
+        "truth_flagged": np.array([bool(f) for f in flags], dtype=float),
         "unsupported": np.array([bool(f) for f in facts], dtype=float),
         "facts": facts,
+        "truth_flags": [[f"{f.kind}: {f.span}" for f in fl] for fl in flags],
     }
 
 
@@ -210,7 +220,13 @@ def evaluate_summaries(
                 "source": str(system.spec),
                 "metrics": metrics,
                 "per_article": [
-                    {"id": a.id, "summary": t, **{k: values[k][i] for k in PER_ARTICLE_KEYS}, "facts": desc["facts"][i]}
+                    {
+                        "id": a.id,
+                        "summary": t,
+                        **{k: values[k][i] for k in PER_ARTICLE_KEYS},
+                        "facts": desc["facts"][i],
+                        "truth_flags": desc["truth_flags"][i],
+                    }
                     for i, (a, t) in enumerate(zip(articles, texts, strict=True))
                 ],
             }
@@ -248,14 +264,25 @@ def evaluate_summaries(
             {"id": a.id, "title": a.title, "reference": refs[i]} for i, a in enumerate(articles[:EXAMPLES_SHOWN])
         ],
         "comparisons": comparisons,
+        "truth_check": {
+            "catch_rate": faithcheck.CATCH_RATE,
+            "false_alarm_rate": faithcheck.FALSE_ALARM_RATE,
+            "measured_on": faithcheck.MEASURED_ON,
+        },
         "settings": {
             "scorer": ROUGE_SETTINGS.format(version=rouge_version()),
             "bootstrap": {"resamples": n_boot, "seed": seed, "interval": "95 % percentile", "paired": True},
             "max_words": max_words,
             "words": "newsdesk.text.count_words; compression = article words ÷ summary words",
             "novel_bigrams": "share of the summary's lowercased word bigrams that never occur in the article",
+            "truth_flagged": "share of summaries that the truth check flags (newsdesk.models.summaries.faithcheck."
+            "flagged: an unsupported name or number, a word the article never uses, a negation or hedge added or "
+            "dropped, words of one sentence reversed or of two spliced, a garbled sentence); measured on judged "
+            f"summaries it flags {faithcheck.CATCH_RATE:.0%} of those with a major error and "
+            f"{faithcheck.FALSE_ALARM_RATE:.0%} of faithful ones ({faithcheck.MEASURED_ON})",
             "unsupported": "share of summaries with a name or number the article does not support "
-            "(newsdesk.models.summaries.facts.unsupported_facts, the guard's check, applied to every system's output)",
+            "(newsdesk.models.summaries.facts.unsupported_facts, the guard's check, applied to every system's output; "
+            "one of the truth check's tests)",
             "seconds": "model time per article, loading excluded",
         },
         "skipped": skipped.to_dict(),

@@ -81,8 +81,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                 "--model",
                 action="append",
                 metavar="M",
-                help="summariser: default, lead, extractive, a model dir, a hub id or a .gguf (repeat to compare; "
-                "default: default)",
+                help="summariser: default, lead, extractive, compressive, a model dir, a hub id or a .gguf "
+                "(repeat to compare; default: default)",
             )
             g.add_argument(
                 "--baseline",

@@ -69,7 +69,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
             g.add_argument(
                 "--model",
                 default="default",
-                help="default (SmolLM2 + guard), lead, extractive, a model dir, a hub id or a .gguf file",
+                help="default (SmolLM2 + guard), lead, extractive, compressive, a model dir, a hub id or a .gguf file",
             )
         else:
             g.add_argument("--topic-model", default="default", help="classifier: as classify --model")

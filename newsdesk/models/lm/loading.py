@@ -50,7 +50,7 @@ def resolve_source(name: str) -> ModelSource:
         if not (path / "config.json").is_file():
             raise ModelLoadError(
                 f"{name}: not a model folder (no config.json); pass a folder saved with save_pretrained, a hub id, "
-                "a .gguf file, or one of: default, lead, extractive"
+                "a .gguf file, or one of: default, lead, extractive, compressive"
             )
         return ModelSource("dir", str(path), path.name)
     if path.exists():
@@ -61,7 +61,7 @@ def resolve_source(name: str) -> ModelSource:
     if looks_like_path or os.sep in name:
         raise ModelLoadError(f"{name}: no such model folder")
     raise ModelLoadError(
-        f"unknown model {name!r}; use default, lead, extractive, a model folder, a .gguf file or a hub id "
+        f"unknown model {name!r}; use default, lead, extractive, compressive, a model folder, a .gguf file or a hub id "
         "such as facebook/bart-large-cnn"
     )
 

@@ -187,3 +187,24 @@ def test_console_entry_point_runs_without_traceback(tmp_path: Path) -> None:
     )
     assert proc.returncode == 2
     assert proc.stderr.strip() == f"newsdesk: error: {tmp_path / 'nope.csv'}: no such file or folder"
+
+
+LOAD_SUMMARIZER = cli_run._load_summarizer  # the real one: the ``fakes`` fixture replaces it
+
+
+@pytest.mark.parametrize(("flag", "invariant"), [([], True), (["--no-batch-invariant"], False)])
+@pytest.mark.parametrize("command", ["summarize", "analyze"])
+def test_summaries_are_batch_invariant_unless_opted_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fakes, command: str, flag: list[str], invariant: bool
+) -> None:
+    seen: list[bool] = []
+
+    def load(name, *, device, dtype, batch_invariant):
+        seen.append(batch_invariant)
+        return FakeSummarizer()
+
+    monkeypatch.setattr(cli_run, "_load_summarizer", LOAD_SUMMARIZER)
+    monkeypatch.setattr(cli_run.loaders, "load_summarizer", load)
+    src = write_jsonl(tmp_path / "in.jsonl", ROWS)
+    assert main([command, str(src), "-o", str(tmp_path / "out.jsonl"), "--quiet", *flag]) == 0
+    assert seen == [invariant]

@@ -21,8 +21,10 @@ def load_classifier(name: str, *, device: str = "auto", dtype: str = "auto") -> 
     return TopicClassifier.load(name, device=device, dtype=dtype)
 
 
-def load_summarizer(name: str, *, device: str = "auto", dtype: str = "auto") -> Summarizer:
-    """``default``, ``lead``, ``extractive``, a model folder, a hub id or a ``.gguf`` file."""
+def load_summarizer(
+    name: str, *, device: str = "auto", dtype: str = "auto", batch_invariant: bool = True
+) -> Summarizer:
+    """``default``, ``lead``, ``extractive``, ``compressive``, a model folder, a hub id or a ``.gguf`` file."""
     from newsdesk.models.summaries.summarizer import Summarizer
 
-    return Summarizer(model=name, device=device, dtype=dtype)
+    return Summarizer(model=name, device=device, dtype=dtype, batch_invariant=batch_invariant)

@@ -31,19 +31,20 @@ class StepSpec:
     max_words: int | None = None
     device: str = "auto"
     dtype: str = "auto"
+    batch_invariant: bool = True
 
     def __post_init__(self) -> None:
         if self.name not in STEPS:
             raise NewsdeskError(f"unknown step {self.name!r}; use one of {', '.join(STEPS)}")
 
-    def _model(self, spec: ModelSpec, load: Callable[..., Any]) -> Any:
-        return spec() if callable(spec) else load(spec, device=self.device, dtype=self.dtype)
+    def _model(self, spec: ModelSpec, load: Callable[..., Any], **options: Any) -> Any:
+        return spec() if callable(spec) else load(spec, device=self.device, dtype=self.dtype, **options)
 
     def build(self) -> Step:
         """Load the models and bind them to the step: ``step(articles) -> records``."""
         if self.name == "classify":
             return functools.partial(classify_step, self._model(self.classifier, loaders.load_classifier))
-        summarizer = self._model(self.summarizer, loaders.load_summarizer)
+        summarizer = self._model(self.summarizer, loaders.load_summarizer, batch_invariant=self.batch_invariant)
         if self.name == "summarize":
             return functools.partial(summarize_step, summarizer, max_words=self.max_words)
         classifier = self._model(self.classifier, loaders.load_classifier)

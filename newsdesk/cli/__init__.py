@@ -46,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Library loading bars ("Loading weights") would interleave with newsdesk's own progress on stderr.
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    if getattr(args, "threads", None):
+    if getattr(args, "threads", None) and getattr(args, "engine", "local") == "local":  # Ray actors set their own
         import torch
 
         torch.set_num_threads(args.threads)

@@ -37,11 +37,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-
-from nltk.stem.porter import PorterStemmer  # rouge-score's own dependency
+from typing import TYPE_CHECKING
 
 from newsdesk.models.summaries.facts import FactIndex
 from newsdesk.text import STOP_WORDS, split_sentences
+
+if TYPE_CHECKING:
+    from nltk.stem.porter import PorterStemmer
 
 __all__ = [
     "CATCH_RATE",
@@ -234,6 +236,10 @@ def _stem(word: str) -> str:
 
 @lru_cache(maxsize=1)
 def _porter() -> PorterStemmer:
+    # Imported on first use: importing nltk (rouge-score's own dependency) takes 1.5 s, which every CLI command
+    # paid at start-up, checked or not.
+    from nltk.stem.porter import PorterStemmer
+
     return PorterStemmer()
 
 

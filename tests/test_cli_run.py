@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from newsdesk.cli import main
-from newsdesk.cli import run as cli_run
+from newsdesk.distributed import loaders
 
 
 class FakeClassifier:
@@ -60,8 +60,8 @@ class FakeSummarizer:
 @pytest.fixture
 def fakes(monkeypatch: pytest.MonkeyPatch):
     state = {"classifier": FakeClassifier()}
-    monkeypatch.setattr(cli_run, "_load_classifier", lambda name, args: state["classifier"])
-    monkeypatch.setattr(cli_run, "_load_summarizer", lambda name, args: FakeSummarizer())
+    monkeypatch.setattr(loaders, "load_classifier", lambda name, **options: state["classifier"])
+    monkeypatch.setattr(loaders, "load_summarizer", lambda name, **options: FakeSummarizer())
     return state
 
 
@@ -189,9 +189,6 @@ def test_console_entry_point_runs_without_traceback(tmp_path: Path) -> None:
     assert proc.stderr.strip() == f"newsdesk: error: {tmp_path / 'nope.csv'}: no such file or folder"
 
 
-LOAD_SUMMARIZER = cli_run._load_summarizer  # the real one: the ``fakes`` fixture replaces it
-
-
 @pytest.mark.parametrize(("flag", "invariant"), [([], True), (["--no-batch-invariant"], False)])
 @pytest.mark.parametrize("command", ["summarize", "analyze"])
 def test_summaries_are_batch_invariant_unless_opted_out(
@@ -203,8 +200,7 @@ def test_summaries_are_batch_invariant_unless_opted_out(
         seen.append(batch_invariant)
         return FakeSummarizer()
 
-    monkeypatch.setattr(cli_run, "_load_summarizer", LOAD_SUMMARIZER)
-    monkeypatch.setattr(cli_run.loaders, "load_summarizer", load)
+    monkeypatch.setattr(loaders, "load_summarizer", load)
     src = write_jsonl(tmp_path / "in.jsonl", ROWS)
     assert main([command, str(src), "-o", str(tmp_path / "out.jsonl"), "--quiet", *flag]) == 0
     assert seen == [invariant]

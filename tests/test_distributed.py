@@ -110,11 +110,13 @@ def test_classify_on_ray_writes_what_the_local_engine_writes(ray_local, tmp_path
 def test_analyze_on_ray_matches_the_local_engine(ray_local, tmp_path: Path) -> None:
     local, on_ray = tmp_path / "local.jsonl", tmp_path / "ray.jsonl"
     argv = ["analyze", str(SEEDS), "--topic-model", "tfidf", "--summary-model", "lead", "--batch-size", "8"]
+    argv += ["--evidence"]
     assert run_cli(*argv, "-o", str(local)) == 0
     assert run_cli(*argv, "-o", str(on_ray), "--engine", "ray") == 0
     expected = without_timing(lines(local))
     assert without_timing(lines(on_ray)) == expected and len(expected) == 37
     assert all(r["summary"] and "labels" in r for r in expected)
+    assert all(set(r["evidence"]) == set(r["labels"]) for r in expected) and any(r["labels"] for r in expected)
 
 
 def test_bad_records_go_to_the_errors_file_and_the_rest_is_written(ray_local, tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from test_classifier import make_data
 from tiny_models import FILLER
 
 from newsdesk.cli import main
-from newsdesk.cli import run as cli_run
+from newsdesk.distributed import loaders
 from newsdesk.errors import NewsdeskError
 from newsdesk.evaluation import evaluate_topics
 from newsdesk.evaluation.topics import length_bins
@@ -117,7 +117,7 @@ ROWS = [{"id": "a", "text": ARTICLE}, {"id": "b", "text": "Sunny weather in the 
 
 @pytest.fixture
 def with_tfidf(monkeypatch: pytest.MonkeyPatch, tfidf: TopicClassifier) -> None:
-    monkeypatch.setattr(cli_run, "_load_classifier", lambda name, args: tfidf)
+    monkeypatch.setattr(loaders, "load_classifier", lambda name, **options: tfidf)
 
 
 def _write(path: Path, rows: list[dict]) -> Path:
@@ -153,19 +153,11 @@ def test_classify_evidence_jsonl_and_csv(tmp_path: Path, with_tfidf: None) -> No
     assert rows[1]["evidence_law"] == ""
 
 
-def test_analyze_evidence_and_ray_refusal(tmp_path: Path, with_tfidf: None, monkeypatch, capsys) -> None:
-    class Summ:
-        def summarize(self, texts, max_words=None, batch_size=8, return_details=False):
-            return [type("R", (), {"to_dict": lambda self: {"summary": "s"}})() for _ in texts]
-
-    monkeypatch.setattr(cli_run, "_load_summarizer", lambda name, args: Summ())
+def test_analyze_evidence(tmp_path: Path, with_tfidf: None) -> None:
     src = _write(tmp_path / "in.jsonl", ROWS[:1])
     out = tmp_path / "o.jsonl"
-    assert main(["analyze", str(src), "-o", str(out), "--evidence", "--quiet"]) == 0
+    assert main(["analyze", str(src), "-o", str(out), "--summary-model", "lead", "--evidence", "--quiet"]) == 0
     assert json.loads(out.read_text())["evidence"]["law"] == LAW
-    assert main(["classify", str(src), "--evidence", "--engine", "ray", "-o", str(tmp_path / "r.jsonl")]) == 2
-    assert "--evidence runs with --engine local only" in capsys.readouterr().err
-    assert not (tmp_path / "r.jsonl").exists()
 
 
 # ---- evaluation -------------------------------------------------------------------------------------------------

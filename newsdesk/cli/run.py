@@ -17,10 +17,9 @@ from newsdesk.cli.common import (
     positive_int,
     show_progress,
 )
-from newsdesk.distributed import loaders
 from newsdesk.distributed.loaders import DEFAULT_BATCH_SIZE
+from newsdesk.distributed.steps import StepSpec
 from newsdesk.errors import NewsdeskError
-from newsdesk.pipelines import analyze_step, classify_step, summarize_step
 from newsdesk.sinks import ErrorLog, RecordSink, default_errors_path
 
 CLASSIFY_EXAMPLES = """\
@@ -96,25 +95,17 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         p.set_defaults(func=functools.partial(_run, name))
 
 
-def _load_classifier(name: str, args: argparse.Namespace):
-    return loaders.load_classifier(name, device=args.device, dtype=args.dtype)
-
-
-def _load_summarizer(name: str, args: argparse.Namespace):
-    return loaders.load_summarizer(name, device=args.device, dtype=args.dtype, batch_invariant=args.batch_invariant)
-
-
-def _local_step(command: str, args: argparse.Namespace):
-    if command == "classify":
-        return functools.partial(classify_step, _load_classifier(args.model, args), evidence=args.evidence)
-    if command == "summarize":
-        return functools.partial(summarize_step, _load_summarizer(args.model, args), max_words=args.max_words)
-    return functools.partial(
-        analyze_step,
-        _load_classifier(args.topic_model, args),
-        _load_summarizer(args.summary_model, args),
-        max_words=args.max_words,
-        evidence=args.evidence,
+def _spec(command: str, args: argparse.Namespace) -> StepSpec:
+    """The step and its models as the options name them: what both engines build and run."""
+    return StepSpec(
+        command,
+        classifier=args.model if command == "classify" else getattr(args, "topic_model", "default"),
+        summarizer=args.model if command == "summarize" else getattr(args, "summary_model", "default"),
+        max_words=getattr(args, "max_words", None),
+        device=args.device,
+        dtype=args.dtype,
+        batch_invariant=getattr(args, "batch_invariant", True),
+        evidence=getattr(args, "evidence", False),
     )
 
 
@@ -122,8 +113,6 @@ def _run(command: str, args: argparse.Namespace) -> int:
     direct: list[str] = []
     if args.engine == "local" and (args.ray_address or args.workers):
         raise NewsdeskError("--ray-address and --workers go with --engine ray")
-    if args.engine == "ray" and getattr(args, "evidence", False):
-        raise NewsdeskError("--evidence runs with --engine local only; drop --engine ray or --evidence")
     if args.engine == "ray":
         from newsdesk.distributed.inputs import split_inputs
         from newsdesk.distributed.ray_runtime import require_ray
@@ -138,7 +127,7 @@ def _run(command: str, args: argparse.Namespace) -> int:
     errors_path = args.errors or default_errors_path(args.output)
     # Open the output first: a file that would be overwritten is refused before any model loads.
     with RecordSink(args.output, resume=args.resume, overwrite=args.overwrite) as sink:
-        step = _local_step(command, args) if args.engine == "local" else None
+        step = _spec(command, args).build() if args.engine == "local" else None
         errors = ErrorLog(errors_path)
         try:
             if step is not None:
@@ -162,19 +151,10 @@ def _run(command: str, args: argparse.Namespace) -> int:
 
 def _run_ray(command, args, records, sink, errors, direct, total):
     from newsdesk.articles import FieldMap
-    from newsdesk.distributed import StepSpec, run_job
+    from newsdesk.distributed import run_job
 
-    spec = StepSpec(
-        command,
-        classifier=args.model if command == "classify" else getattr(args, "topic_model", "default"),
-        summarizer=args.model if command == "summarize" else getattr(args, "summary_model", "default"),
-        max_words=getattr(args, "max_words", None),
-        device=args.device,
-        dtype=args.dtype,
-        batch_invariant=getattr(args, "batch_invariant", True),
-    )
     return run_job(
-        spec,
+        _spec(command, args),
         records,
         sink,
         errors,

@@ -28,6 +28,7 @@ def map_step(
     classifier: ModelSpec = "default",
     summarizer: ModelSpec = "default",
     max_words: int | None = None,
+    evidence: bool = False,
     text_column: str = "text",
     id_column: str = "id",
     title_column: str = "title",
@@ -45,7 +46,8 @@ def map_step(
     """Map ``step`` (``classify``, ``summarize``, ``analyze``, or a :class:`StepSpec`) over ``ds``.
 
     ``ds`` needs a text column and an id column (``title_column`` is used when present). The result has one row
-    per input row, with the step's record fields as columns (``id``, ``labels``, ``scores``, ``summary``, ...)
+    per input row, with the step's record fields as columns (``id``, ``labels``, ``scores``, ``summary``, and with
+    ``evidence`` a struct of each label's passage, ...)
     and ``error``/``where``, null except for a row the step could not use (no text or id, or the model failed on
     it), whose ``error`` says why. ``output="json"`` gives each record as one JSON string (column ``record``)
     instead. Lazy, like any ``map_batches``.
@@ -61,7 +63,10 @@ def map_step(
     ``classifier``/``summarizer`` may also be a function of no arguments that returns a model.
     """
     ray = require_ray()
-    spec = step if isinstance(step, StepSpec) else StepSpec(step, classifier, summarizer, max_words, device, dtype)
+    if isinstance(step, StepSpec):
+        spec = step
+    else:
+        spec = StepSpec(step, classifier, summarizer, max_words, device, dtype, evidence=evidence)
     if output not in OUTPUTS:
         raise NewsdeskError(f"unknown output {output!r}; use one of {', '.join(OUTPUTS)}")
     for name, value in (("workers", workers), ("threads", threads), ("batch_size", batch_size)):

@@ -23,7 +23,7 @@ ModelSpec = str | Callable[[], Any]
 @dataclass(frozen=True)
 class StepSpec:
     """A batch step by name with its models: ``classify`` uses ``classifier``, ``summarize`` ``summarizer``,
-    ``analyze`` both."""
+    ``analyze`` both; ``evidence`` adds each label's passage to classify and analyze records."""
 
     name: str = "classify"
     classifier: ModelSpec = "default"
@@ -32,6 +32,7 @@ class StepSpec:
     device: str = "auto"
     dtype: str = "auto"
     batch_invariant: bool = True
+    evidence: bool = False
 
     def __post_init__(self) -> None:
         if self.name not in STEPS:
@@ -43,9 +44,10 @@ class StepSpec:
     def build(self) -> Step:
         """Load the models and bind them to the step: ``step(articles) -> records``."""
         if self.name == "classify":
-            return functools.partial(classify_step, self._model(self.classifier, loaders.load_classifier))
+            classifier = self._model(self.classifier, loaders.load_classifier)
+            return functools.partial(classify_step, classifier, evidence=self.evidence)
         summarizer = self._model(self.summarizer, loaders.load_summarizer, batch_invariant=self.batch_invariant)
         if self.name == "summarize":
             return functools.partial(summarize_step, summarizer, max_words=self.max_words)
         classifier = self._model(self.classifier, loaders.load_classifier)
-        return functools.partial(analyze_step, classifier, summarizer, max_words=self.max_words)
+        return functools.partial(analyze_step, classifier, summarizer, max_words=self.max_words, evidence=self.evidence)

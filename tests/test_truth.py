@@ -199,3 +199,104 @@ def test_the_evaluation_reports_the_truth_check_flag_rate(tmp_path):
     assert (
         saved["systems"][1]["metrics"]["truth_flagged"] == 0.0 and saved["truth_check"]["false_alarm_rate"] == 16 / 34
     )
+
+
+# ------------------------------------------------------------- compressive: fluency (#16, judged on the tune half)
+
+
+def test_a_deleted_adjective_never_leaves_a_wrong_article():
+    assert "a furious attack" in compress("David Cameron launched a furious attack on Labour MPs over poverty.")
+    assert "a very impressive showing" in compress("Making a very impressive showing are the Texas Rangers.")
+    assert compress("He was a very good man and a really useful player for the team.") == (
+        "He was a good man and a useful player for the team."
+    )
+
+
+def test_a_clause_is_cut_only_where_a_verb_follows_it():
+    for sentence in (
+        "Ian Guffick asked pupils to change the tests for 11-year-olds, which assess English, maths and science.",
+        "He has signed a deal with the Millers, who reached a settlement with Hibs over his assistant, John Doolan.",
+    ):
+        assert compress(sentence) == sentence
+    assert compress("Gill, who had been having chemotherapy, said he did not feel cheated.") == (
+        "Gill said he did not feel cheated."
+    )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Bidders had until 23 January to register an interest in the ships.", None),
+        ("HebCelt is taking place in Stornoway on the Isle of Lewis from 19 to 22 July.", None),
+        ("Mr Odah boarded a Kuwaiti government plane on Wednesday morning US time.", None),
+        ("The film will be released in US cinemas on 17 March 2017.", "The film will be released in US cinemas."),
+    ],
+)
+def test_a_time_phrase_that_the_sentence_needs_is_kept_and_a_date_goes_with_its_year(sentence, expected):
+    assert compress(sentence) == (expected or sentence)
+
+
+def test_a_descriptor_after_and_is_kept_and_an_age_keeps_its_appositive_comma():
+    assert "Arsenal and Germany forward Lukas Podolski" in compress(
+        "Arsenal and Germany forward Lukas Podolski wrote on Twitter about the decision."
+    )
+    assert compress("Copeland, 31, and his wife, Katrine Saltare, 28, were talking in the street.") == (
+        "Copeland and his wife, Katrine Saltare, were talking in the street."
+    )
+    assert compress("Ian Guffick changed the the answers of the pupils in the exam.") == (
+        "Ian Guffick changed the answers of the pupils in the exam."
+    )
+
+
+def test_page_furniture_datelines_and_mojibake_are_cleaned():
+    from newsdesk.models.summaries.compressive import clean_article
+
+    assert clean_article("Washington (CNN)This week is the 100th anniversary.") == "This week is the 100th anniversary."
+    assert clean_article("Media playback is not supported on this deviceMuir told BBC Scotland.") == (
+        "Muir told BBC Scotland."
+    )
+    assert clean_article("A licence can cost Â£1,000 in Southampton.") == "A licence can cost £1,000 in Southampton."
+    assert clean_article("They were arrested on their return to the UK.The teenagers were bailed.") == (
+        "They were arrested on their return to the UK. The teenagers were bailed."
+    )
+
+
+CAPTIONED = (
+    "David Cameron hit back at growing criticism over his election campaign on Friday. "
+    "The Prime Minister faced the first serious criticism of the campaign so far from Tory donors. "
+    "Sleepy kid: Brock Guzman, 8, was last seen inside his parents silver 2001 Toyota Corolla. "
+    "David Cameron hit back at criticism over his campaign He told supporters in Somerset that the economy came first. "
+    "If you want more showbiz in this election. "
+    "Mr Cameron insisted the economy excites millions of people across the country."
+)
+
+
+def test_photo_captions_and_stray_fragments_are_not_summary_sentences():
+    sentences = lead_sentences(CAPTIONED)
+    assert "He told supporters in Somerset that the economy came first." in sentences
+    assert not any("Sleepy kid" in s or "campaign He told" in s or s.startswith("If you want") for s in sentences)
+
+
+def test_a_sentence_that_points_back_at_a_skipped_one_is_not_taken():
+    text = (
+        "The Scottish government said its budget for schools and hospitals would be cut this year. "
+        "It argues that cuts imposed by the UK government since 2010 mean that its discretionary budget will be "
+        "12.5% lower in real terms by 2019-20 than it was in 2010-11 and more cuts are to come for the rest of it. "
+        "Mr Swinney said 4.2% of that reduction would come between now and 2019-20. "
+        "Ministers will present the spending plans to parliament in the new year."
+    )
+    summary = CompressiveSummarizer(max_words=30).summarize_one(text)
+    assert summary.startswith("The Scottish government said") and "that reduction" not in summary
+    assert "4.2% of that reduction" in CompressiveSummarizer(max_words=90).summarize_one(text)  # taken in order
+
+
+def test_the_middle_of_a_quotation_is_not_taken_without_its_speaker():
+    text = (
+        "Laura Muir will miss the Commonwealth Games because of her veterinary exams next spring. "
+        '"My exams are in April, so it is not going to work out," said the middle distance runner. '
+        "I have got a week off and then it is back to my studies for the final year. "
+        "The 24-year-old finished fourth in the 1500m at the World Championships in London."
+    )
+    summary = CompressiveSummarizer().summarize_one(text)
+    assert "I have got a week off" not in summary and "The 24-year-old finished fourth" in summary
+    assert CompressiveSummarizer().summarize_one("I have got a week off and then it is back to my studies.")

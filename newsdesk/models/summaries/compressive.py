@@ -12,6 +12,16 @@ Measured (the research of #16, ``bench/RESULTS.md``; 100 CNN/DM and 100 XSum dev
 report halves by sha256(id) parity): 0/40 summaries judged ``major`` on report-half articles (``bench/judged/``;
 fluency bad 9/40), ROUGE-Lsum level with LEAD-3 (CNN/DM report 35.04 vs 34.98, XSum report 14.13 vs 14.53), about
 2 % novel bigrams, ~4 ms an article.
+
+Fluency (judged on the tune half, ``bench/judged/judged_compressive_tune_*.jsonl``): before the rules below, 24/97
+tune summaries read badly (2 major). Most came from the source, not the deletions: captions run into sentences,
+BBC/CNN page furniture, mis-decoded "Â£", sentences glued without a space, quotations split into fragments; the
+rest from cuts ("a attack", "released in US cinemas 2017", "had until to register", a clause cut inside a list).
+So the article is cleaned and captions, fragments and a quotation's speakerless middle are left out
+(:func:`lead_sentences`, :func:`unquoted_speech`); a clause is cut only where a verb follows it, a time phrase only
+where the sentence does not need it, an adjective only where "a"/"an" still fits; and a sentence that points back
+(:func:`refers_back`) is taken only straight after the one it points to. After them: 4/97 bad, 0 major, ROUGE-Lsum
+above LEAD-3 on both tune halves (CNN/DM 38.49 vs 38.38, XSum 15.79 vs 14.27); novel bigrams stay under 2 %.
 """
 
 from __future__ import annotations
@@ -44,13 +54,16 @@ _DAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 _WHEN = (
     rf"(?:(?:on|last|this|next|late on|early on|earlier on) {_DAY}(?: (?:morning|afternoon|evening|night))?"
-    rf"|(?:on )?{_DAY},? {_MONTH} \d{{1,2}}|(?:on )?{_MONTH} \d{{1,2}}|(?:on )?\d{{1,2}} {_MONTH}"
+    rf"|(?:on )?{_DAY},? {_MONTH} \d{{1,2}}(?:,? \d{{4}})?|(?:on )?{_MONTH} \d{{1,2}}(?:,? \d{{4}})?"
+    rf"|(?:on )?\d{{1,2}} {_MONTH}(?: \d{{4}})?"
     r"|(?:earlier |later |)(?:this|last) (?:week|month|year|morning|afternoon|evening|night|weekend|summer|winter|"
     r"spring|autumn)|yesterday|today|tonight|this morning|overnight)"
 )
 
 
 _COMMA_IF_CLAUSE = "<comma-if-clause>"
+# "..., Katrine Saltare" at the end of the text before an aside: a name in apposition, which the aside's comma closed
+_CLOSES_APPOSITIVE = re.compile(r"\b[a-z]+, (?:[A-Z][\w'’-]*)(?: [A-Z][\w'’-]*){0,3}$")
 
 
 @dataclass(frozen=True)
@@ -69,6 +82,67 @@ def _in_title(m: re.Match[str]) -> bool:
     return m.group(0).lower().startswith(" on ") and bool(re.search(r"\b[A-Z][\w'’-]*$", m.string[: m.start()]))
 
 
+# A time phrase that completes the word before it ("until 23 January", "from 19 to 22 July", "backdated to 22
+# June 2013") or the words after it ("on Wednesday morning US time", "22 July 2017") is not an aside: kept.
+_TIME_NEEDED_BEFORE = re.compile(
+    r"\b(?:to|from|until|till|by|since|between|and|or|through|before|after|of|than|for|at|in|during|as|"
+    r"-|–|—)$",
+    re.IGNORECASE,
+)
+_TIME_NEEDED_AFTER = re.compile(r"^,? ?(?:\d{4}\b|(?:[A-Z]{2,4}|local|UK|US) time\b|[A-Z]{2,4}\b|time\b|and\b|to\b|-)")
+
+
+_TIME_OPENERS = ("on ", "last ", "this ", "next ", "late ", "early ", "earlier ")
+
+
+def _time_needed(m: re.Match[str]) -> bool:
+    if _in_title(m):
+        return True
+    before = m.string[: m.start()].rstrip(" ,")
+    anchored = m.group(0).lstrip(", ").lower().startswith(_TIME_OPENERS)  # "on Friday" stands alone
+    if not anchored and _TIME_NEEDED_BEFORE.search(before):
+        return True
+    return bool(_TIME_NEEDED_AFTER.match(m.string[m.end() :].lstrip(" ")))
+
+
+# Words that start the rest of a clause after a deleted aside: a finite verb, maybe after an adverb. A clause
+# cut where no verb follows ended inside a list or an appositive ("tests for 11-year-olds, which assess English,
+# maths and science"; "with the Millers, who reached a settlement ... and his assistant, John Doolan").
+_AUX = (
+    "is|are|was|were|has|have|had|will|would|can|could|may|might|must|shall|should|did|does|do|said|says|told|"
+    "tells|made|makes|took|takes|gave|gives|went|goes|came|comes|left|leaves|won|wins|lost|loses|got|gets|became|"
+    "becomes|began|begins|saw|sees|found|finds|ran|runs|led|leads|held|holds|kept|keeps|met|meets|put|puts|set|"
+    "spent|wrote|writes|sent|sends|brought|brings|thought|thinks|felt|feels|knew|knows|paid|pays|sold|sells|"
+    "struck|fell|falls|hit|hits|built|drove|fought|chose|broke|rose|spoke|speaks|stood|stands|sat|shot|wore|"
+    "claims|insists|believes|wants|plans|faces|remains|lives|works|admits|denies|hopes|argues|warns|adds|looks|"
+    "seems|appears|owns|needs|uses|continues|joins|represents|describes|calls|includes|helps|shows|tweeted"
+)
+_VERB_NEXT = re.compile(
+    rf"^(?:(?:also|then|later|now|previously|recently|still|already|once|eventually|finally|reportedly|allegedly|"
+    rf"has|had|have|was|is) )?(?:{_AUX}|[a-z]{{2,}}ed)\b"
+)
+
+
+def _verb_follows(m: re.Match[str]) -> bool:
+    """Whether the words after the match go on with a verb (the aside sat between a subject and its verb)."""
+    return bool(_VERB_NEXT.match(m.string[m.end() :].lstrip(" ,")))
+
+
+def _an(word: str) -> bool:
+    """Whether ``word`` takes "an" (a rough rule: a vowel letter, less the common "u"/"eu"/"one" sounds)."""
+    w = word.lower()
+    return bool(re.match(r"[aeio]|u(?!ni|se|su|ro|ti)|h(?:our|onest|onou?r|eir)", w)) and not w.startswith("one")
+
+
+def _article_changes(m: re.Match[str]) -> bool:
+    """A deletion right after "a"/"an" that would need the other article ("a furious attack" -> "a attack"): kept."""
+    before = re.search(r"\b(a|an) ?$", m.string[: m.start()] + (m.group(1) if m.re.groups else ""), re.IGNORECASE)
+    if before is None:
+        return False
+    nxt = re.match(r"\W*(\w+)", m.string[m.end() :])
+    return nxt is not None and _an(nxt.group(1)) != (before.group(1).lower() == "an")
+
+
 RULES: tuple[Rule, ...] = (
     # "(pictured)", "(19)", "(left)": parentheses, never ones holding a claim word (checked by _PROTECTED)
     Rule("parenthesis", re.compile(r" ?\([^()]{1,80}\)")),
@@ -79,14 +153,36 @@ RULES: tuple[Rule, ...] = (
         "lead-adverbial",
         re.compile(
             rf"^(?:{_WHEN}|(?:in|at) (?:a|an|the) (?:statement|interview|press conference|post|blog|tweet|letter|"
-            r"video)[^,]{0,50}|(?:in|at) [A-Z][^,]{2,40}|also|meanwhile|now|but|and|however|instead|still),\s+",
+            r"video)[^,]{0,50}|(?:in|at) (?-i:[A-Z])[^,]{2,40}|also|meanwhile|now|but|and|however|instead|still),\s+",
             re.IGNORECASE,
         ),
     ),
+    # "After a drab game with few chances for either side, Mohamed Salah ..." -> "Mohamed Salah ..." (a leading
+    # phrase of circumstance; not "Before"/"During"/"Until", whose removal can widen a claim's time)
+    Rule(
+        "lead-phrase",
+        re.compile(
+            r"^(?:After|Following|Despite|Amid|Ahead of|Speaking|Writing) [^,;:\"“”‘’']{3,70},\s+"
+            r"(?=(?:the|a|an|he|she|they|it|we|his|her|their|its)\b|[A-Z])"
+        ),
+    ),
+    # ", prompting fresh speculation that he could ..." at the end of a sentence: a consequence, not the claim
+    Rule(
+        "final-participle",
+        re.compile(
+            r", (?:prompting|sparking|leaving|adding|bringing|forcing|triggering|raising|fuelling|fueling) "
+            r"[^\"“”‘’':;]{5,150}(?=[.!?]$)"
+        ),
+    ),
     # " on Friday", " last week", " yesterday" inside a sentence
-    Rule("time", re.compile(rf",? \b{_WHEN}\b(?=[ ,.;:])", re.IGNORECASE), keep=_in_title),
+    Rule("time", re.compile(rf",? \b{_WHEN}\b(?=[ ,.;:])", re.IGNORECASE), keep=_time_needed),
     # ", who had been having chemotherapy," / ", which is about 7ft in height,"
-    Rule("relative-clause", re.compile(r", (?:who|which) [^,;:\"“”‘’']{5,120},(?= )"), _COMMA_IF_CLAUSE),
+    Rule(
+        "relative-clause",
+        re.compile(r", (?:who|which) [^,;:\"“”‘’']{5,120},(?= )"),
+        _COMMA_IF_CLAUSE,
+        keep=lambda m: not _verb_follows(m),
+    ),
     # ", which is ..." at the very end of a sentence
     Rule(
         "final-relative-clause",
@@ -96,7 +192,17 @@ RULES: tuple[Rule, ...] = (
     # "Rhodri Giggs, 37, has" -> "Rhodri Giggs has"
     Rule("age", re.compile(r"(?<=[A-Za-z]), \d{1,3},(?= )"), _COMMA_IF_CLAUSE),
     # "Adrian Marsden, finds officer based at Norwich Castle Museum, said" -> "Adrian Marsden said"
-    Rule("appositive", re.compile(r"(?<=[A-Z][a-z]), (?:a|an|the|his|her|their|who is) [^,;:\"“”]{3,70},(?= [a-z])")),
+    Rule(
+        "appositive",
+        re.compile(r"(?<=[A-Z][a-z]), (?:a|an|the|his|her|their|who is) [^,;:\"“”]{3,70},(?= [a-z])"),
+        keep=lambda m: not _verb_follows(m),
+    ),
+    # "The 22-year-old, from Melbourne, was jogging" -> "The 22-year-old was jogging"
+    Rule(
+        "origin",
+        re.compile(r", from [A-Z][A-Za-z'’ -]{2,40},(?= )"),
+        keep=lambda m: not _verb_follows(m),
+    ),
     # ", in central London," / ", near Dereham,"
     Rule(
         "place",
@@ -111,7 +217,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "descriptor",
         re.compile(
-            r"(^|\b(?:by|as|with|and|that|of|for|to|from) )(?:[A-Z][\w'’&.-]* ){0,3}(?:[Ss]tar|"
+            r"(^|\b(?:by|as|with|that|of|for|to|from) )(?:[A-Z][\w'’&.-]* ){0,3}(?:[Ss]tar|"
             r"striker|defender|midfielder|winger|goalkeeper|forward|boss|manager|coach|chef|actress|actor|singer|"
             r"rapper|model|player|spokesman|spokeswoman|spokesperson|editor|[Ff]ellow [A-Z][\w-]+) "
             r"(?=[A-Z][a-z]+ [A-Z][a-z]+)"
@@ -119,7 +225,11 @@ RULES: tuple[Rule, ...] = (
         r"\1",
     ),
     # intensifiers and hype adjectives: "very", "stunning", "shocking"
-    Rule("intensifier", re.compile(r"\b(?:very|really|extremely|incredibly|highly|truly|hugely) (?=[a-z])")),
+    Rule(
+        "intensifier",
+        re.compile(r"\b(?:very|really|extremely|incredibly|highly|truly|hugely) (?=[a-z])"),
+        keep=_article_changes,
+    ),
     Rule(
         "hype",
         re.compile(
@@ -129,7 +239,10 @@ RULES: tuple[Rule, ...] = (
             r"extraordinary|hilarious|adorable|bitter|fierce|frantic|daring|desperate|terrible|stark) (?=[a-z])"
         ),
         r"\1",
+        keep=_article_changes,
     ),
+    # "to the the national curriculum tests", "HebCelt is is taking place": a word typed twice
+    Rule("repeat", re.compile(r"\b(the|a|an|to|of|in|on|at|for|and|is|was|with|by|from) (?=\1\b)", re.IGNORECASE)),
     # " also ", " now " inside a sentence
     Rule("also", re.compile(r"(?<=[a-z]) also(?= [a-z])")),
     # "said that" -> "said"
@@ -141,21 +254,26 @@ _BOILERPLATE = re.compile(
     r"^(?:By \. [^.]{2,80} \. )?(?:(?:PUBLISHED|UPDATED|Last updated)[^|]{0,80}\| )+"  # Daily Mail header
     r"|By \. [^.]{2,80} \. "
     r"|(?:PUBLISHED|UPDATED): \. \d{1,2}:\d{2} [A-Z]{2,4}, \d{1,2} [A-Za-z]+ \d{4} \. \|? ?\.? ?"
-    r"|\(CNN\) ?-* ?|^[A-Z][A-Za-z ,]{1,40} \(CNN\) -- "
+    r"|^[A-Z][A-Za-z .,]{1,40} ?\(CNN\) ?(?:-- ?)?|\(CNN\) ?-* ?"
+    r"|Media playback is (?:not supported|unsupported) on (?:this|your) device"
     r"|Scroll down for video\.{0,3} ?|Click here[^.]{0,80}\. ?"
 )
 
 
+# UTF-8 read as Latin-1 in the source ("Â£1,000"): put back, as a reader would.
+_MOJIBAKE = {"Â£": "£", "Â\xa0": " ", "â€™": "’", "â€˜": "‘", "â€œ": "“", "â€\x9d": "”", "â€“": "–", "â€”": "—"}
+
+
 def clean_article(text: str) -> str:
-    """``text`` without CNN/Daily Mail furniture ("By . X . PUBLISHED: ... | . UPDATED: ...", "(CNN) --") and
-    with sentences glued by a missing space ("in 1991.Simpson said") separated."""
-    text = _BOILERPLATE.sub("", text)
+    """``text`` without CNN/Daily Mail/BBC furniture ("By . X . PUBLISHED: ... | . UPDATED: ...", "Washington
+    (CNN) --", "Media playback is not supported on this device"), with mis-decoded characters put back ("Â£"),
+    and with sentences glued by a missing space ("in 1991.Simpson said", "the UK.The teenagers") separated."""
+    for bad, good in _MOJIBAKE.items():
+        text = text.replace(bad, good)
+    text = _BOILERPLATE.sub(" ", text).strip()
     text = re.sub(r"(?<=[a-z0-9\"”'’)])([.!?])(?=[A-Z][a-z])", r"\1 ", text)
-    return text
-
-
-# A caption glued to the sentence after it: "... was stolen An eight-year-old boy who ..."
-_GLUED = re.compile(r"(?<=[a-z0-9]) (?=(?:The|A|An) [a-z])")
+    text = re.sub(r"(?<=[A-Z]{2})([.!?])(?=[A-Z][a-z])", r"\1 ", text)  # "the UK.The teenagers"
+    return re.sub(r"(?<=\S) {2,}", " ", text)
 
 
 # Quotation marks that open a quotation (after a space or bracket) and ones that close it after punctuation.
@@ -192,17 +310,59 @@ def split_keeping_quotations(text: str, most: int = 4) -> list[str]:
     return out
 
 
+# A photo caption has no full stop, so it runs into the sentence after it: "... threat to the economy He told
+# supporters", "... up to scratch At around 3.30pm", "... 1.5 million Armenians And it's also". A sentence-opening
+# pronoun, preposition or conjunction, capitalised after a lower-case word and followed by a lower-case word or
+# a number, marks where the caption ends.
+_CAPTION_END = re.compile(
+    r"(?<=[a-z0-9])[’'\"”]? (?=(?:He|She|They|We|It|At|In|On|After|When|If|But|And|His|Her|Their|Its|This|These|"
+    r"Those|The|A|An) (?:[a-z]|\d))"
+)
+# "Sleepy kid: Brock Guzman, 8, was last seen ...", "Caught on camera: YouTube videos show ...": a labelled photo
+# caption (a label of one to four words, none a verb of saying, then a colon).
+_CAPTION_LABEL = re.compile(r"^[A-Z][\w'’-]*(?: [\w'’-]+){0,3}: (?=[A-Z0-9])")
+_SAYS = re.compile(
+    r"\b(?:said|says|told|tells|added|adds|wrote|writes|tweeted|explained|stated|declared|reads|"
+    r"read|insisted|warned|asked|replied|posted|announced|revealed|claimed)\b",
+    re.IGNORECASE,
+)
+# "If you want more showbiz in this election.": a short subordinate clause standing alone (a speaker's aside).
+_FRAGMENT = re.compile(r"^(?:[^:]{0,80}: )?[\"“‘']?(?:If|When|Because|Although|Though|Unless|Whereas|While)\b[^,;]*$")
+
+
+def _split_captions(sentence: str) -> list[str]:
+    """``sentence`` split where a caption runs into it (never inside a quotation); a caption part has no full
+    stop, so :func:`~newsdesk.models.summaries.sentences.prose_sentences` leaves it out."""
+    quoted = _quoted_spans(sentence)
+    cuts = [m.end() for m in _CAPTION_END.finditer(sentence) if not any(a < m.start() < b for a, b in quoted)]
+    if not cuts:
+        return [sentence]
+    bounds = [0, *cuts, len(sentence)]
+    return [sentence[a:b].strip() for a, b in zip(bounds, bounds[1:], strict=False) if sentence[a:b].strip()]
+
+
+def split_article(text: str) -> list[str]:
+    """:func:`split_keeping_quotations`, with photo captions split from the sentences they run into, less labelled
+    captions and stray fragments (:func:`is_caption_or_fragment`)."""
+    return [
+        part for s in split_keeping_quotations(text) for part in _split_captions(s) if not is_caption_or_fragment(part)
+    ]
+
+
+def is_caption_or_fragment(sentence: str) -> bool:
+    """Whether ``sentence`` is a labelled photo caption ("Sleepy kid: Brock Guzman was ...") or a short
+    subordinate clause standing alone ("If you want more showbiz in this election."): not summary material."""
+    label = _CAPTION_LABEL.match(sentence)
+    if label and not _SAYS.search(label.group(0)) and not re.search(r"[\"“‘']", label.group(0)):
+        return True
+    return count_words(sentence) <= 12 and bool(_FRAGMENT.match(sentence))
+
+
 def lead_sentences(text: str) -> list[str]:
     """The article's body sentences in order (:func:`newsdesk.models.summaries.sentences.prose_sentences` over the
-    cleaned text, quotations kept whole); a caption glued without punctuation to the sentence after it is left
-    out."""
-    out = []
-    for s in prose_sentences(clean_article(text), split=split_keeping_quotations):
-        parts = _GLUED.split(s)
-        if len(parts) > 1 and count_words(parts[-1]) >= 8:
-            s = parts[-1]
-        out.append(s)
-    return out
+    cleaned text split by :func:`split_article`: quotations kept whole, photo captions and stray fragments left
+    out)."""
+    return prose_sentences(clean_article(text), split=split_article)
 
 
 _QUOTE = re.compile(r"[\"“][^\"“”]*[\"”]|(?<![A-Za-z])['‘][^'‘’]{3,}?['’](?![A-Za-z])")
@@ -241,9 +401,12 @@ def compress(sentence: str, rules: tuple[Rule, ...] = RULES, min_words: int = 6)
             if _PROTECTED.search(re.sub(r"^(?:[ ,]*)(?:but|however|also|now)\b", "", span, flags=re.I)):
                 return span
             if rule.repl == _COMMA_IF_CLAUSE:
-                # ", near Dereham, the coin ..." keeps a comma; "Giggs, 37, has ..." does not
+                # ", near Dereham, the coin ..." keeps a comma; "Giggs, 37, has ..." does not, but "his wife,
+                # Katrine Saltare, 28, were" closes the name's appositive with one
                 nxt = m.string[m.end() :].lstrip()
-                return "," if re.match(r"(?:the|a|an|he|she|it|they|we|i|his|her|their|its|[A-Z])\b", nxt) else ""
+                if re.match(r"(?:(?:the|a|an|he|she|it|they|we|i|his|her|their|its)\b|[A-Z])", nxt):
+                    return ","
+                return "," if _CLOSES_APPOSITIVE.search(m.string[: m.start()]) else ""
             return m.expand(rule.repl) if rule.repl else ""
 
         out = rule.pattern.sub(repl, out)
@@ -253,37 +416,76 @@ def compress(sentence: str, rules: tuple[Rule, ...] = RULES, min_words: int = 6)
     return out
 
 
+# Words that point back to what the sentence before said: "This dislike helped ...", "4.2% of that reduction",
+# "the same amount". Such a sentence is taken only straight after the one before it in the article.
+_REFERS_BACK = re.compile(
+    r"^[\"“‘']?(?:This|That|These|Those|Such|It|They|Their|Its)\b(?! (?:season|year|week|month|weekend|summer|"
+    r"winter|spring|autumn|morning|afternoon|evening|time)\b)"
+    r"|\bthe same\b"
+    r"|\b(?:of|in|on|for|from|with|to|by|at|about|after|before|despite) that\b"
+)
+
+
+# "I", "my", "we" in a sentence with no quotation mark: the middle of a quotation opened in an earlier sentence
+# ("I've got a week off then back to my studies."), which alone loses its speaker.
+_FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|I'd|I'll|me|my|we|we're|we've|our|us)\b|\bI’")
+_ANY_QUOTE = re.compile(r"[\"“”‘’]|(?:^|\s)'|'(?:\s|$|[.,!?])")
+
+
+def unquoted_speech(sentence: str) -> bool:
+    """Whether ``sentence`` speaks in the first person without a quotation mark (a quotation's middle)."""
+    return bool(_FIRST_PERSON.search(sentence)) and not _ANY_QUOTE.search(sentence)
+
+
+def refers_back(sentence: str) -> bool:
+    """Whether ``sentence`` leans on the sentence before it: it opens with a demonstrative or "It"/"They", or
+    says "the same" or "of that ..."."""
+    return bool(_REFERS_BACK.search(sentence))
+
+
 @dataclass
 class CompressiveSummarizer:
     """Lead sentences, each compressed by :func:`compress`, taken in order while they fit in ``max_words``.
 
-    A sentence that does not fit is skipped and the next one tried (at most ``lookahead`` more); when not even the
-    first fits, it is cut at ``max_words`` (:func:`~newsdesk.models.summaries.sentences.fit_words`). The defaults
-    are the measured configuration (75 words, 4 sentences)."""
+    A sentence that does not fit is skipped and the next one tried (at most ``lookahead`` more), unless the next
+    one points back at the skipped one (:func:`refers_back`); when not even the first fits, it is cut at
+    ``max_words`` (:func:`~newsdesk.models.summaries.sentences.fit_words`). The defaults are the measured
+    configuration (75 words, 4 sentences)."""
 
     max_words: int = 75
     max_sentences: int = 4
-    lookahead: int = 2
+    lookahead: int = 1
     rules: tuple[Rule, ...] = field(default=RULES)
     name: str = "compressive"
     strategy: str = "compressive"
 
     def summarize_one(self, text: str, max_words: int | None = None) -> str:
-        """The summary of one article, at most ``max_words`` words (default: the summariser's ``max_words``)."""
+        """The summary of one article, at most ``max_words`` words (default: the summariser's ``max_words``).
+
+        The middle of a quotation (:func:`unquoted_speech`) is passed over, unless nothing else is left."""
+        return self._summarize(text, max_words, speech=False) or self._summarize(text, max_words, speech=True)
+
+    def _summarize(self, text: str, max_words: int | None, speech: bool) -> str:
         budget = self.max_words if max_words is None else max_words
         chosen: list[str] = []
         used = 0
         skipped = 0
+        gap = False  # a sentence was skipped since the last one taken
         for sentence in lead_sentences(text):
             if len(chosen) >= self.max_sentences or skipped > self.lookahead:
                 break
             c = compress(sentence, self.rules)
+            if not speech and unquoted_speech(c):
+                gap = True
+                continue
             n = count_words(c)
             if not chosen and n > budget:
                 return " ".join(fit_words([c], budget))
-            if used + n > budget:
+            if used + n > budget or (gap and refers_back(c)):
                 skipped += 1
+                gap = True
                 continue
+            gap = False
             chosen.append(c)
             used += n
         return " ".join(chosen)

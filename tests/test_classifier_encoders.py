@@ -3,6 +3,7 @@ transformer, zero-shot, ensemble; window chunking of long texts; pooling."""
 
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
 
@@ -326,3 +327,82 @@ def test_saved_adapter_factors_merge_as_w_plus_ba(tiny_bert: Path) -> None:
         apply_lora_state(model, {f"{name}.lora_A": A[:, :16], f"{name}.lora_B": B})
     with pytest.raises(ValueError, match="no layer"):
         apply_lora_state(model, {"encoder.layer.9.output.dense.lora_A": A, "encoder.layer.9.output.dense.lora_B": B})
+
+
+# ---- length-aware ensemble (issue #18: headlines keep the headline weights, whole articles get their own) --------
+def routed_ensemble(tiny_bert: Path, dtype: str, **options) -> TopicClassifier:
+    texts, labels = make_data(60)
+    long_texts, long_labels = make_data(20, seed=7)
+    long_texts = [" ".join([t] * 5) for t in long_texts]  # five times one text: several 16-token windows
+    return TopicClassifier(
+        "ensemble",
+        base=str(tiny_bert),
+        chunk_tokens=16,
+        chunk_overlap=4,
+        device="cpu",
+        dtype=dtype,
+        backend_options=options,
+    ).fit(texts + long_texts, labels + long_labels, args=FAST)
+
+
+def test_ensemble_short_texts_take_their_own_weights_and_shift(tiny_bert: Path, tmp_path: Path, dtype: str) -> None:
+    from newsdesk.models.topics.heads import logit
+
+    shift = [0.5, -1.0]
+    clf = routed_ensemble(tiny_bert, dtype, weights=[0.0, 1.0], short_weights=[1.0, 0.0], short_logit_shift=shift)
+    ens = clf.model_
+    short, _ = make_data(6, seed=3)
+    long = [" ".join([t] * 5) for t in short]
+    assert ens.members_[0].windows_per_text(ens.members_[0].features(short)).tolist() == [1] * 6
+    assert min(ens.members_[0].windows_per_text(ens.members_[0].features(long))) > 1
+    texts = [x for pair in zip(short, long, strict=True) for x in pair]  # short and long interleaved
+    p = clf.predict_proba(texts)
+    emb, tfidf = ens.member_proba(texts)
+    # one window: the encoder member alone, moved by the shift; several: the tf-idf member alone
+    np.testing.assert_allclose(logit(p[0::2]), logit(emb[0::2]) + np.array(shift), atol=1e-6)
+    np.testing.assert_allclose(p[1::2], tfidf[1::2], atol=1e-6)
+    # the same from precomputed features, and after a save and load (the settings live in newsdesk_model.json)
+    np.testing.assert_allclose(ens.proba_from_features(ens.features(texts)), p, atol=1e-9)
+    d = clf.save(tmp_path / "routed")
+    saved = json.loads((d / MODEL_FILE).read_text())["backend_config"]["short_texts"]
+    assert saved == {"max_windows": 1, "weights": [[1.0, 1.0], [0.0, 0.0]], "logit_shift": shift}
+    back = TopicClassifier.load(d, device="cpu", dtype=dtype)
+    np.testing.assert_array_equal(back.predict_proba(texts), p)
+    # a new label is weighted alike whatever the length, and unshifted
+    new_texts, new_labels = make_data(30, labels=("economy",), seed=4)
+    back.add_labels(new_texts, new_labels, args=FAST)
+    assert back.model_.short_weights_.shape == (2, 3) and back.model_.short_logit_shift_[-1] == 0.0
+    assert TopicClassifier.load(back.save(tmp_path / "routed2")).labels_ == back.labels_
+
+
+def test_ensemble_without_short_weights_treats_every_length_alike(tiny_bert: Path, dtype: str) -> None:
+    from newsdesk.models.topics.heads import logit
+
+    clf = routed_ensemble(tiny_bert, dtype, weights=[0.0, 1.0])
+    short, _ = make_data(4, seed=3)
+    p = clf.predict_proba(short)
+    np.testing.assert_allclose(logit(p), logit(clf.model_.member_proba(short)[1]), atol=1e-6)
+
+
+def test_ensemble_member_with_zero_weight_is_not_run_on_that_length(
+    tiny_bert: Path, dtype: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clf = routed_ensemble(tiny_bert, dtype, weights=[0.5, 0.5], short_weights=[1.0, 0.0])
+    tfidf = clf.model_.members_[1]
+    seen: list[int] = []
+    real = tfidf.predict_proba
+    monkeypatch.setattr(tfidf, "predict_proba", lambda texts: seen.append(len(texts)) or real(texts))
+    short, _ = make_data(3, seed=5)
+    clf.predict_proba(short + [" ".join(short * 4)])
+    assert seen == [1]  # only the long text reached the tf-idf member
+
+
+def test_short_weights_need_an_encoder_member_and_fit_the_members() -> None:
+    from newsdesk.errors import NewsdeskError
+
+    with pytest.raises(NewsdeskError, match="reads texts in encoder windows"):
+        TopicClassifier("ensemble", backend_options={"members": ["tfidf"], "short_weights": [1.0]}).fit(
+            *make_data(30), args=FAST
+        )
+    with pytest.raises(NewsdeskError, match="one weight .* per member"):
+        TopicClassifier("ensemble", backend_options={"short_weights": [1.0, 0.0, 0.0]}).fit(*make_data(30), args=FAST)

@@ -61,7 +61,9 @@ class TopicClassifier:
     batch_size: chunks per forward pass at prediction time.
     backend_options: extra settings of the backend, e.g. ``{"pooling": "lme"}`` for the encoder backends (how
         window scores of a long text are pooled: ``lme``, ``mean``, ``max``, ``mean-emb``), ``{"weights": [...],
-        "new_label_weights": [...]}`` for the ensemble (which also takes its members' options). A key the backend
+        "new_label_weights": [...]}`` for the ensemble (which also takes its members' options; ``short_weights``,
+        ``short_logit_shift`` and ``short_max_windows`` give texts that fit in one encoder window weights and
+        thresholds of their own: see :mod:`newsdesk.models.topics.backends.ensemble`). A key the backend
         does not take is an error that lists the valid ones
         (:func:`newsdesk.models.topics.backends.backend_options`).
     """

@@ -36,7 +36,14 @@ def backend_class(kind: str) -> type:
 # names. Every other keyword of a constructor is an option of that backend (``backend_options``).
 COMMON = ("labels", "label_descriptions", "base", "chunk_tokens", "chunk_overlap", "device", "dtype", "batch_size")
 # The ensemble's own options; it also takes its members' options and hands each member those it knows.
-ENSEMBLE_OPTIONS = ("members", "weights", "new_label_weights")
+ENSEMBLE_OPTIONS = (
+    "members",
+    "weights",
+    "new_label_weights",
+    "short_weights",
+    "short_logit_shift",
+    "short_max_windows",
+)
 
 
 def _keywords(fn: Any) -> list[str]:

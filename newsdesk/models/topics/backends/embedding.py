@@ -131,6 +131,10 @@ class EmbeddingTopics:
         chunks = self.encoder_.chunk(texts)
         return WindowFeatures(self.encoder_.embed_chunks(chunks), chunks.owner, chunks.n_texts)
 
+    def windows_per_text(self, X: WindowFeatures) -> np.ndarray:
+        """``(n,)`` how many encoder windows each text of ``X`` was read in (1: it fits in one window)."""
+        return np.bincount(X.owner, minlength=X.n)
+
     def fit_heads(self, X: WindowFeatures, Y: np.ndarray, args: TrainingArgs) -> LinearHeads:
         return fit_linear_heads(X.doc_embeddings(), Y, C=args.C)
 

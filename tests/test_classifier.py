@@ -230,3 +230,34 @@ def test_training_args_from_dict_rejects_unknown_keys_unless_told_to_ignore_them
     assert TrainingArgs.from_dict(TrainingArgs(seed=3).to_dict()) == TrainingArgs(seed=3)
     with pytest.raises(NewsdeskError, match="lora_rnk"):
         TrainingArgs().replace(lora_rnk=4)
+
+
+# ---- British spellings (issue #18: "defence" articles missed the weight a US-trained model gave "defense") ---------
+def test_us_spelling_rewrites_british_words_only() -> None:
+    from newsdesk.models.topics.spelling import us_spelling
+
+    got = us_spelling("Ministry of Defence: Labour organisations recognised the armoured programme, 5 per cent.")
+    assert got == "ministry of defense: labor organizations recognized the armored program, 5 percent."
+    # US words, and words whose -ise/-our form is also a US word, are left alone (only lower-cased)
+    same = "Defense tour four advise emphasis realist exercise promise glamour"
+    assert us_spelling(same) == same.lower()
+
+
+def test_tfidf_spelling_us_carries_a_us_weight_to_a_british_article(tmp_path: Path) -> None:
+    rng = random.Random(0)
+    texts, labels = [], []
+    for i in range(120):
+        defence = i % 2 == 0
+        words = [rng.choice(NEUTRAL) for _ in range(6)] + (["defense", "budget"] if defence else ["garden", "show"])
+        texts.append(" ".join(words))
+        labels.append(["defence"] if defence else [])
+    british = ["the defence review was published today"]
+    args = TrainingArgs(holdout=0)
+    plain = TopicClassifier("tfidf", labels=["defence"]).fit(texts, labels, args=args)
+    us = TopicClassifier("tfidf", labels=["defence"], backend_options={"spelling": "us"}).fit(texts, labels, args=args)
+    assert us.predict_proba(british)[0, 0] > plain.predict_proba(british)[0, 0] + 0.1
+    back = TopicClassifier.load(us.save(tmp_path / "us"))
+    assert json.loads((tmp_path / "us" / MODEL_FILE).read_text())["backend_config"]["spelling"] == "us"
+    np.testing.assert_array_equal(back.predict_proba(british), us.predict_proba(british))
+    with pytest.raises(NewsdeskError, match="unknown spelling"):
+        TopicClassifier("tfidf", backend_options={"spelling": "uk"}).fit(texts, labels, args=args)

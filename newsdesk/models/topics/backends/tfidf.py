@@ -12,8 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from newsdesk.errors import ModelLoadError
+from newsdesk.errors import ModelLoadError, NewsdeskError
 from newsdesk.models.topics.heads import LinearHeads, fit_linear_heads
+from newsdesk.models.topics.spelling import SPELLINGS, us_spelling
 from newsdesk.models.topics.training_args import TrainingArgs
 
 VOCAB_FILE = "tfidf_vocab.json"
@@ -25,13 +26,25 @@ class TfidfTopics:
 
     Long texts need no chunking here: the whole text is one bag of words, and sublinear tf with the l2 norm keeps
     a long article's vector on the scale of a short one's.
+
+    ``spelling="us"`` maps British spellings onto US ones before counting (``defence`` → ``defense``; see
+    :mod:`newsdesk.models.topics.spelling`), so that a model learnt from US text weighs a British article's words
+    too; ``"as-is"`` (the default) only lower-cases. Saved with the model.
     """
 
     kind = "tfidf"
 
     def __init__(
-        self, *, ngram_range: tuple[int, int] = (1, 2), min_df: int = 2, max_features: int | None = 150_000
+        self,
+        *,
+        ngram_range: tuple[int, int] = (1, 2),
+        min_df: int = 2,
+        max_features: int | None = 150_000,
+        spelling: str = "as-is",
     ) -> None:
+        if spelling not in SPELLINGS:
+            raise NewsdeskError(f"unknown spelling {spelling!r}; use one of {', '.join(SPELLINGS)}")
+        self.spelling = spelling
         self.ngram_range = tuple(ngram_range)
         self.min_df = min_df
         self.max_features = max_features
@@ -48,6 +61,7 @@ class TfidfTopics:
             max_features=None if vocabulary is not None else self.max_features,
             vocabulary=vocabulary,
             dtype=np.float32,
+            preprocessor=us_spelling if self.spelling == "us" else None,
         )
 
     def fit(self, texts: Sequence[str], Y: np.ndarray, args: TrainingArgs) -> TfidfTopics:
@@ -84,7 +98,10 @@ class TfidfTopics:
             terms[i] = term
         (path / VOCAB_FILE).write_text(json.dumps(terms, ensure_ascii=False), encoding="utf-8")
         save_file({"idf": self.vectorizer_.idf_.astype(np.float32), **self.heads_.tensors()}, str(path / WEIGHTS_FILE))
-        return {"ngram_range": list(self.ngram_range), "min_df": self.min_df, "max_features": self.max_features}
+        config = {"ngram_range": list(self.ngram_range), "min_df": self.min_df, "max_features": self.max_features}
+        if self.spelling != "as-is":  # models saved before the option read as-is
+            config["spelling"] = self.spelling
+        return config
 
     @classmethod
     def load(cls, path: Path, config: dict[str, Any]) -> TfidfTopics:
@@ -95,6 +112,7 @@ class TfidfTopics:
             ngram_range=tuple(config.get("ngram_range", (1, 2))),
             min_df=config.get("min_df", 2),
             max_features=config.get("max_features"),
+            spelling=config.get("spelling", "as-is"),
         )
         try:
             terms = json.loads((path / VOCAB_FILE).read_text(encoding="utf-8"))

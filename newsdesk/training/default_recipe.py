@@ -1,6 +1,7 @@
 """The shipped default's configuration: LoRA-tuned all-MiniLM-L6-v2 + tf-idf, averaged per label in logit space.
 
-Built by ``python -m newsdesk.training.shipped default`` (see :mod:`newsdesk.training.shipped`).
+The headline model (the default before issue #18), built by ``python -m newsdesk.training.shipped headline``
+(see :mod:`newsdesk.training.shipped`); the whole-article default keeps it for short texts.
 """
 
 from __future__ import annotations

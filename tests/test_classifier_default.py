@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from newsdesk.models.topics.classifier import TopicClassifier
@@ -46,13 +47,28 @@ def test_seed_article_is_defence_and_law(default: TopicClassifier, shared_dir: P
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="known miss: the CAP training data code US counter-drug operations abroad mostly as law (1203), not "
-    "as foreign policy, so the default scores foreign_policy ~0.05 on the cartel article (see MODEL_CARD.md)",
-)
 def test_seed_article_gets_all_three_labels(default: TopicClassifier, shared_dir: Path) -> None:
     assert sorted(default.predict([_seed_text(shared_dir)])[0]) == ["defence", "foreign_policy", "law"]
+
+
+def test_headlines_keep_the_headline_models_decisions(default: TopicClassifier) -> None:
+    """A text that fits in one encoder window is decided by the headline weights and thresholds (issue #18: the
+    previous default's behaviour on NYT headlines), whatever the long-text thresholds are."""
+    from newsdesk.models.topics.heads import logit
+
+    ens = default.model_
+    headlines = [
+        "Pentagon Sends More Troops to the Gulf",
+        "Jury Convicts Man in Subway Killing",
+        "Treaty Talks With Russia Stall Over Missile Defense",
+        "A Garden Show Opens in the Park",
+    ]
+    z = ens.member_proba(headlines)
+    short = sum(w[None, :] * logit(p) for w, p in zip(ens.short_weights_, z, strict=True))
+    want = short >= logit(np.asarray(default.info_["short_text_thresholds"]))[None, :]
+    got = default.predict_proba(headlines) >= default.thresholds_[None, :]
+    np.testing.assert_array_equal(got, want)
+    assert ens.short_weights_[2].max() == 0 and ens.weights_[1].max() == 0  # each tf-idf member in its own regime
 
 
 @pytest.mark.slow

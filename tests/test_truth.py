@@ -300,3 +300,29 @@ def test_the_middle_of_a_quotation_is_not_taken_without_its_speaker():
     summary = CompressiveSummarizer().summarize_one(text)
     assert "I have got a week off" not in summary and "The 24-year-old finished fourth" in summary
     assert CompressiveSummarizer().summarize_one("I have got a week off and then it is back to my studies.")
+
+
+LEGAL = (
+    "The president has signed a secret directive ordering the armed forces to strike certain drug cartels abroad "
+    "for the first time, according to officials who spoke to reporters. "
+    "The order is the most aggressive step yet in the campaign. "
+    "It signals a continued willingness to use soldiers for what has long been seen as police work, to curb the "
+    "flow of fentanyl and other illegal drugs that officials blame for tens of thousands of deaths in the cities "
+    "of the country every single year. "
+    "Military officials have started drawing up options for how the forces could go after the groups at sea and "
+    "on foreign soil, the people familiar with the conversations said, speaking on the condition of anonymity "
+    "to discuss the sensitive internal deliberations. "
+    "But the order raises legal issues, including whether killing suspects who pose no imminent threat abroad "
+    "would count as murder under the law of the country if the forces acted outside of an armed conflict that "
+    "the parliament had authorised. "
+    "The ministry declined to comment."
+)
+
+
+def test_the_story_s_objection_is_added_when_it_fits_shortened_if_need_be():
+    summary = CompressiveSummarizer().summarize_one(LEGAL)
+    assert summary.endswith("But the order raises legal issues.")  # its list of examples cut to fit 75 words
+    assert CompressiveSummarizer(max_sentences=5).summarize_one(LEGAL, max_words=200).endswith("had authorised.")
+    assert "legal" not in CompressiveSummarizer().summarize_one(LEGAL, max_words=30)  # never past max_words
+    quoted = LEGAL.replace("But the order raises", '"But the order raises').replace("country.", 'country."', 1)
+    assert "legal" not in CompressiveSummarizer().summarize_one(quoted)  # a quotation without its speaker

@@ -104,6 +104,12 @@ def _is_speech(sentence: str) -> bool:
     return any(count_words(m.group(1) or m.group(2) or "") >= 4 for m in _QUOTED.finditer(sentence))
 
 
+def is_turn(sentence: str) -> bool:
+    """Whether ``sentence`` opens with a contrast ("But", "However", "Critics", ...) and is not direct speech: how
+    news stories state their main objection or caveat."""
+    return bool(_TURN.match(sentence)) and not _is_speech(sentence)
+
+
 def select_key_sentences(text: str, k: int = 3, *, max_words: int | None = None, turn_window: int = 8) -> list[str]:
     """The article's first ``k`` body sentences (news puts what matters first) plus, when one of the first
     ``turn_window`` body sentences after those opens with a contrast ("But", "However", "Critics") and is not
@@ -124,7 +130,7 @@ def select_key_sentences(text: str, k: int = 3, *, max_words: int | None = None,
             chosen.append(sentence)
             used += n
     for sentence in sentences[len(chosen) : turn_window]:
-        if _TURN.match(sentence) and not _is_speech(sentence):
+        if is_turn(sentence):
             if max_words is not None and len(chosen) >= k:
                 chosen.pop()  # at most k in all: the objection says more than a fourth or fifth lead sentence
             chosen.append(sentence)

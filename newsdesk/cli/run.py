@@ -55,7 +55,7 @@ output: one JSON line per article: {"id", "labels", "scores", "summary", ...}
 def add_parsers(sub: argparse._SubParsersAction) -> None:
     for name, helptext, examples, batch in (
         ("classify", "multi-label topics for each article", CLASSIFY_EXAMPLES, 32),
-        ("summarize", "an abstractive summary of each article", SUMMARIZE_EXAMPLES, DEFAULT_BATCH_SIZE),
+        ("summarize", "a summary of each article", SUMMARIZE_EXAMPLES, DEFAULT_BATCH_SIZE),
         ("analyze", "topics and summary of each article in one pass", ANALYZE_EXAMPLES, DEFAULT_BATCH_SIZE),
     ):
         p = sub.add_parser(name, help=helptext, description=helptext, epilog=examples, formatter_class=HelpFormatter)
@@ -68,7 +68,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
             g.add_argument(
                 "--model",
                 default="default",
-                help="default (SmolLM2 + guard), lead, extractive, compressive, a model dir, a hub id or a .gguf file",
+                help="default (compressive: the article's own words), smollm2 (abstractive rewrites + guard), lead, "
+                "extractive, a model dir, a hub id or a .gguf file",
             )
         else:
             g.add_argument("--topic-model", default="default", help="classifier: as classify --model")

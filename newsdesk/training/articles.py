@@ -3,6 +3,8 @@ NYT/CAP and AllSides articles, combined by length.
 
     python -m newsdesk.training.shipped default --data-dir ../shared/data [--headline DIR] [--cache DIR]
 
+The builder itself, :func:`newsdesk.training.articles_eval.build_default`, writes the model card too.
+
 Recipe (each choice is the research's, ``/work/scratch/topics`` at the time; see the model card):
 
 1. The **headline model** (``python -m newsdesk.training.shipped headline``: the previous default, MiniLM + LoRA and
@@ -184,7 +186,7 @@ def ensemble_features(ens: Any, texts: Sequence[str], cache: Path | None, say: C
     """``ens.features(texts)``, with each embedding member's window embeddings read from (or written to) ``cache``
     (``windows_<member>_<texts>.npz``, keyed by sha256 of the adapter and of the texts)."""
     from newsdesk.models.topics.backends.embedding import WindowFeatures
-    from newsdesk.models.topics.backends.ensemble import _Stack
+    from newsdesk.models.topics.backends.ensemble import MemberFeatures
 
     texts = list(texts)
     parts = []
@@ -203,7 +205,7 @@ def ensemble_features(ens: Any, texts: Sequence[str], cache: Path | None, say: C
         Path(cache).mkdir(parents=True, exist_ok=True)
         np.savez(f, emb=X.emb.astype(np.float32), owner=X.owner)
         parts.append(X)
-    return _Stack(parts)
+    return MemberFeatures(parts)
 
 
 # ---- the article tf-idf member ------------------------------------------------------------------------------------
@@ -302,71 +304,3 @@ def length_aware_default(headline: Any, article_tfidf: Any, recipe: dict[str, An
 def set_short_thresholds(ens: Any, long_thresholds: np.ndarray, short_thresholds: np.ndarray) -> None:
     """Short texts decided by ``short_thresholds`` while the classifier holds ``long_thresholds``."""
     ens.short_logit_shift_ = logit(np.asarray(long_thresholds)) - logit(np.asarray(short_thresholds))
-
-
-def build_default(
-    data_dir: Path,
-    out: Path,
-    *,
-    headline_dir: Path,
-    cache: Path | None = None,
-    say: Callable[[str], None] = print,
-) -> Any:
-    """Build the whole-article default into ``out`` (model + MODEL_CARD.md); see the module doc."""
-    from newsdesk.assets import file_sha256
-    from newsdesk.models.topics.classifier import MODEL_FILE, TopicClassifier
-    from newsdesk.training.default_recipe import CHUNK_OVERLAP, CHUNK_TOKENS
-
-    if not (headline_dir / MODEL_FILE).is_file():
-        from newsdesk.training.shipped import build
-
-        say(f"no headline model in {headline_dir}: building it (the previous default's recipe, ~40 min)")
-        build("headline", data_dir, headline_dir, say=say)
-    headline = TopicClassifier.load(headline_dir)
-    article, counts = train_article_tfidf(data_dir, say=say)
-    ens = length_aware_default(headline, article)
-    clf = TopicClassifier("ensemble", labels=LABELS, chunk_tokens=CHUNK_TOKENS, chunk_overlap=CHUNK_OVERLAP)
-    clf.model_, clf.labels_ = ens, list(LABELS)
-
-    # Thresholds for long texts: the tune halves, on the texts the long weights decide.
-    feats, parts = {}, []
-    for name in ("allsides_dev", "fulltext_dev"):
-        d = dev_set(data_dir, name)
-        X = ensemble_features(ens, d["texts"], cache, say)
-        feats[name] = (d, X)
-        k = ens._counter()
-        long = ~ens.is_short(ens.members_[k].windows_per_text(X.parts[k]))
-        z = logit(ens.proba_from_features(X))
-        rows = np.flatnonzero((d["half"] == "tune") & long)
-        parts.append(([d["labels"][i] for i in rows], z[rows], d["partial"]))
-        say(f"{name}: {len(d['texts'])} texts, {int((~long).sum())} fit in one window; tuning on {len(rows)}")
-    th = 1.0 / (1.0 + np.exp(-tune_on_parts(parts)))
-    set_short_thresholds(ens, th, headline.thresholds_)
-    clf.thresholds_ = th
-    clf.info_ = {
-        "recipe": RECIPE,
-        "members": [
-            "headline model's MiniLM+LoRA member (unchanged)",
-            "headline model's tf-idf member (unchanged)",
-            "article tf-idf member",
-        ],
-        "trained_on": counts,
-        "thresholds_tuned_on": (
-            "texts longer than one encoder window: the tune halves (sha256(id) even) of allsides_dev.jsonl "
-            "(partial-label F1) and fulltext_dev.jsonl, equal weight; texts that fit in one window keep the headline "
-            f"model's thresholds {[round(float(t), 6) for t in headline.thresholds_]} (as the ensemble's logit shift)"
-        ),
-        "short_text_thresholds": [round(float(t), 6) for t in headline.thresholds_],
-        "headline_info": headline.info_,
-    }
-    clf.save(out)
-    say(f"thresholds (long texts) {np.round(th, 3).tolist()}; saved to {out}")
-    files = {
-        f: file_sha256(data_dir / "topics" / f)
-        for f in ("nyt_cap_train.jsonl", "allsides_train.jsonl", "allsides_dev.jsonl", "fulltext_dev.jsonl")
-    }
-    files["nyt_cap_dev.jsonl"] = file_sha256(data_dir / "topics" / "nyt_cap_dev.jsonl")
-    from newsdesk.training.articles_eval import write_default_card
-
-    write_default_card(out, clf, headline, data_dir, files, feats, cache, counts, say=say)
-    return clf

@@ -13,7 +13,19 @@ from typing import Any
 
 import numpy as np
 
-from newsdesk.training.articles import LABELS, dev_set, ensemble_features, set_scores
+from newsdesk.errors import NewsdeskError
+from newsdesk.models.topics.heads import logit
+from newsdesk.training.articles import (
+    LABELS,
+    RECIPE,
+    dev_set,
+    ensemble_features,
+    length_aware_default,
+    set_scores,
+    set_short_thresholds,
+    train_article_tfidf,
+    tune_on_parts,
+)
 from newsdesk.training.report import fmt
 
 REPO = Path(__file__).resolve().parents[2]
@@ -139,7 +151,6 @@ def write_default_card(
 ) -> Path:
     """MODEL_CARD.md of the whole-article default, every figure beside the previous default's (same run)."""
     from newsdesk.models.topics.classifier import TopicClassifier
-    from newsdesk.training.articles import RECIPE
     from newsdesk.training.model_card import write_model_card
 
     models = {"default (this model)": clf, "previous default (headline model)": headline}
@@ -251,3 +262,68 @@ def write_default_card(
         scores=scores,
         sections=sections,
     )
+
+
+def build_default(
+    data_dir: Path,
+    out: Path,
+    *,
+    headline_dir: Path,
+    cache: Path | None = None,
+    say: Callable[[str], None] = print,
+) -> Any:
+    """Build the whole-article default into ``out`` (model + MODEL_CARD.md); see the module doc."""
+    from newsdesk.assets import file_sha256
+    from newsdesk.models.topics.classifier import MODEL_FILE, TopicClassifier
+    from newsdesk.training.default_recipe import CHUNK_OVERLAP, CHUNK_TOKENS
+
+    if not (headline_dir / MODEL_FILE).is_file():
+        raise NewsdeskError(
+            f"no headline model in {headline_dir}; build it: python -m newsdesk.training.shipped headline"
+        )
+    headline = TopicClassifier.load(headline_dir)
+    article, counts = train_article_tfidf(data_dir, say=say)
+    ens = length_aware_default(headline, article)
+    clf = TopicClassifier("ensemble", labels=LABELS, chunk_tokens=CHUNK_TOKENS, chunk_overlap=CHUNK_OVERLAP)
+    clf.model_, clf.labels_ = ens, list(LABELS)
+
+    # Thresholds for long texts: the tune halves, on the texts the long weights decide.
+    feats, parts = {}, []
+    for name in ("allsides_dev", "fulltext_dev"):
+        d = dev_set(data_dir, name)
+        X = ensemble_features(ens, d["texts"], cache, say)
+        feats[name] = (d, X)
+        k = ens._counter()
+        long = ~ens.is_short(ens.members_[k].windows_per_text(X.parts[k]))
+        z = logit(ens.proba_from_features(X))
+        rows = np.flatnonzero((d["half"] == "tune") & long)
+        parts.append(([d["labels"][i] for i in rows], z[rows], d["partial"]))
+        say(f"{name}: {len(d['texts'])} texts, {int((~long).sum())} fit in one window; tuning on {len(rows)}")
+    th = 1.0 / (1.0 + np.exp(-tune_on_parts(parts)))
+    set_short_thresholds(ens, th, headline.thresholds_)
+    clf.thresholds_ = th
+    clf.info_ = {
+        "recipe": RECIPE,
+        "members": [
+            "headline model's MiniLM+LoRA member (unchanged)",
+            "headline model's tf-idf member (unchanged)",
+            "article tf-idf member",
+        ],
+        "trained_on": counts,
+        "thresholds_tuned_on": (
+            "texts longer than one encoder window: the tune halves (sha256(id) even) of allsides_dev.jsonl "
+            "(partial-label F1) and fulltext_dev.jsonl, equal weight; texts that fit in one window keep the headline "
+            f"model's thresholds {[round(float(t), 6) for t in headline.thresholds_]} (as the ensemble's logit shift)"
+        ),
+        "short_text_thresholds": [round(float(t), 6) for t in headline.thresholds_],
+        "headline_info": headline.info_,
+    }
+    clf.save(out)
+    say(f"thresholds (long texts) {np.round(th, 3).tolist()}; saved to {out}")
+    files = {
+        f: file_sha256(data_dir / "topics" / f)
+        for f in ("nyt_cap_train.jsonl", "allsides_train.jsonl", "allsides_dev.jsonl", "fulltext_dev.jsonl")
+    }
+    files["nyt_cap_dev.jsonl"] = file_sha256(data_dir / "topics" / "nyt_cap_dev.jsonl")
+    write_default_card(out, clf, headline, data_dir, files, feats, cache, counts, say=say)
+    return clf

@@ -292,8 +292,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no topics/nyt_cap_train.jsonl under {a.data_dir}; pass --data-dir", file=sys.stderr)
         return 2
     if a.which == "default":
-        from newsdesk.training.articles import build_default
+        from newsdesk.training.articles_eval import build_default
 
+        if not (a.headline / MODEL_FILE).is_file():
+            print(f"no headline model in {a.headline}: building it (the previous default's recipe, ~40 min)")
+            build("headline", a.data_dir, a.headline)
         build_default(a.data_dir, a.out or shipped_dir("default"), headline_dir=a.headline, cache=a.cache)
         return 0
     out = a.out or (REPO / "build" / "topics-headline" if a.which == "headline" else shipped_dir(a.which))

@@ -114,7 +114,7 @@ class EnsembleTopics:
         counter = self._counter()
         return self._routed(self.members_[counter].features(texts), member_proba)
 
-    def proba_from_features(self, X: _Stack) -> np.ndarray:
+    def proba_from_features(self, X: MemberFeatures) -> np.ndarray:
         """The ensemble's probabilities from its members' features (:meth:`features` of the same texts); the same
         as :meth:`predict_proba` of those texts, length-aware when ``short_weights`` is set."""
         if self.short_weights_ is None:
@@ -157,13 +157,13 @@ class EnsembleTopics:
         return [m.predict_proba(texts) for m in self.members_]
 
     # ---- adding labels: each member learns a head on its own features --------------------------------------
-    def features(self, texts: Sequence[str]) -> _Stack:
-        return _Stack([m.features(texts) for m in self.members_])
+    def features(self, texts: Sequence[str]) -> MemberFeatures:
+        return MemberFeatures([m.features(texts) for m in self.members_])
 
-    def fit_heads(self, X: _Stack, Y: np.ndarray, args: TrainingArgs) -> list[Any]:
+    def fit_heads(self, X: MemberFeatures, Y: np.ndarray, args: TrainingArgs) -> list[Any]:
         return [m.fit_heads(x, Y, args) for m, x in zip(self.members_, X.parts, strict=True)]
 
-    def heads_proba(self, X: _Stack, heads: list[Any]) -> np.ndarray:
+    def heads_proba(self, X: MemberFeatures, heads: list[Any]) -> np.ndarray:
         probas = [m.heads_proba(x, h) for m, x, h in zip(self.members_, X.parts, heads, strict=True)]
         return self._combine(probas, np.repeat(self.new_label_weights[:, None], probas[0].shape[1], axis=1))
 
@@ -237,11 +237,11 @@ class EnsembleTopics:
         return self
 
 
-class _Stack:
+class MemberFeatures:
     """Per-member features of the same texts, indexable by text positions together."""
 
     def __init__(self, parts: list[Any]) -> None:
         self.parts = parts
 
-    def __getitem__(self, rows: np.ndarray) -> _Stack:
-        return _Stack([p[rows] for p in self.parts])
+    def __getitem__(self, rows: np.ndarray) -> MemberFeatures:
+        return MemberFeatures([p[rows] for p in self.parts])

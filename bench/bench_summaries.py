@@ -1,11 +1,15 @@
 """Summary quality, faithfulness and speed, each next to its baselines measured in the same run.
 
     OMP_WAIT_POLICY=PASSIVE python bench/bench_summaries.py --data cnndm --limit 40
-    OMP_WAIT_POLICY=PASSIVE python bench/bench_summaries.py --data cnndm --systems lead3,raw,default --write
+    OMP_WAIT_POLICY=PASSIVE python bench/bench_summaries.py --data cnndm --systems lead3,default,smollm2 --half report
+
+``--half tune|report`` keeps the articles whose sha256(id) is even (tune: what rules and settings were chosen on) or
+odd (report: looked at only to report), as every #16 figure does; the judged verdicts are in ``bench/judged/``.
 
 Systems: ``lead3`` (first three sentences), ``extractive``, ``raw`` (SmolLM2-135M-Instruct asked for a 3-sentence
-summary of the first 600 words, no guard: the plain use of the same model), ``default`` (the shipped summariser),
-``default-transformers`` (the same, run by transformers instead of newsdesk's native Llama runtime: the speed
+summary of the first 600 words, no guard: the plain use of the model), ``default`` (the shipped summariser: the
+compressive one since #16), ``smollm2`` (SmolLM2 rewrites under the guard: the default before #16),
+``smollm2-transformers`` (the same, run by transformers instead of newsdesk's native Llama runtime: the speed
 baseline), ``coldstart`` (a new process: import, load with a warm cache, summarise one article; seconds until the
 summary is ready and until the process has ended, and peak RSS, for both runtimes). Cold start alone:
 ``--limit 1 --systems lead3 --coldstart``.
@@ -87,12 +91,12 @@ def run_system(name: str, rows: list[dict], batch_size: int) -> tuple[list[str],
     elif name == "extractive":
         summ = Summarizer("extractive")
     elif name == "raw":
-        summ = Summarizer("default", strategy="abstract", guard=False, prompt=RAW_PROMPT, max_new_tokens=96)
+        summ = Summarizer("smollm2", strategy="abstract", guard=False, prompt=RAW_PROMPT, max_new_tokens=96)
         texts = [truncate_words(t, 600) for t in texts]
     elif name == "default":
-        summ = Summarizer("default")
-    elif name == "default-transformers":
-        summ = Summarizer("default", runtime="transformers")
+        summ = Summarizer()
+    elif name == "smollm2-transformers":
+        summ = Summarizer("smollm2", runtime="transformers")
     else:
         summ = Summarizer(name)
     t0 = time.perf_counter()
@@ -111,7 +115,7 @@ def run_system(name: str, rows: list[dict], batch_size: int) -> tuple[list[str],
 COLD = """
 import sys, time
 from newsdesk import Summarizer
-s = Summarizer(runtime=sys.argv[1])
+s = Summarizer("smollm2", runtime=sys.argv[1])
 out = s.summarize(sys.stdin.read())
 print(time.time())
 print(next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM")) // 1024)
@@ -119,7 +123,7 @@ print(next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith(
 
 
 def cold_start(article: str, runtime: str = "auto") -> tuple[float, float, int]:
-    """A fresh process: start Python, import, load the default (cache warm), summarise one article →
+    """A fresh process: start Python, import, load SmolLM2 (cache warm), summarise one article →
     (seconds from the parent starting it to the summary being ready, seconds until the process ended, peak MiB)."""
     cmd = [sys.executable, "-c", COLD, runtime]
     subprocess.run(cmd, input=article, text=True, capture_output=True, check=True)  # warm the file cache
@@ -134,7 +138,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", default="cnndm", choices=["cnndm", "xsum"])
     ap.add_argument("--limit", type=int, default=0, help="first N rows (0: all)")
-    ap.add_argument("--systems", default="lead3,raw,default")
+    ap.add_argument("--systems", default="lead3,default,smollm2")
+    ap.add_argument("--half", default="all", choices=["all", "tune", "report"], help="sha256(id) even / odd rows")
     ap.add_argument("--batch-size", type=int, default=None, help="articles per call (default: the summariser's)")
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--coldstart", action="store_true", help="also time a new process to its first summary")
@@ -151,10 +156,14 @@ def main() -> None:
 
         args.batch_size = DEFAULT_BATCH_SIZE
     rows = load_rows(args.data, args.limit)
+    if args.half != "all":
+        from bench_truth_check import half
+
+        rows = [r for r in rows if half(r["id"]) == args.half]
     load = os.getloadavg()[0]
     lines = [
-        f"{args.data}_dev, {len(rows)} articles, batch {args.batch_size}, load average at start {load:.1f} "
-        f"on {os.cpu_count()} CPUs",
+        f"{args.data}_dev ({args.half}), {len(rows)} articles, batch {args.batch_size}, "
+        f"load average at start {load:.1f} on {os.cpu_count()} CPUs",
         "| system | R1 | R2 | RLsum | novel bigrams % | unsupported % | words | s/article | guard |",
         "|---|---|---|---|---|---|---|---|---|",
     ]

@@ -326,3 +326,18 @@ def test_the_story_s_objection_is_added_when_it_fits_shortened_if_need_be():
     assert "legal" not in CompressiveSummarizer().summarize_one(LEGAL, max_words=30)  # never past max_words
     quoted = LEGAL.replace("But the order raises", '"But the order raises').replace("country.", 'country."', 1)
     assert "legal" not in CompressiveSummarizer().summarize_one(quoted)  # a quotation without its speaker
+
+
+def test_a_summary_neither_opens_with_an_unnamed_person_nor_ends_in_a_speakerless_quotation():
+    article = (
+        "He was speaking in a radio interview on the eve of the vote in the capital. "
+        "The council approved the new bridge across the river by nine votes to four on Tuesday evening. "
+        "Work on the crossing is expected to start next spring and to take two years to finish. "
+        '"We are delighted and we cannot wait to see the first cars on it. It has been a long time coming." '
+        "Traffic on the old bridge has doubled in ten years."
+    )
+    summary = CompressiveSummarizer().summarize_one(article)
+    assert summary.startswith("The council approved") and "We are delighted" not in summary
+    assert summary.endswith("two years to finish.")
+    named = article.replace("He was speaking", "The mayor was speaking")
+    assert CompressiveSummarizer().summarize_one(named).startswith("The mayor was speaking")

@@ -429,12 +429,29 @@ _REFERS_BACK = re.compile(
 # "I", "my", "we" in a sentence with no quotation mark: the middle of a quotation opened in an earlier sentence
 # ("I've got a week off then back to my studies."), which alone loses its speaker.
 _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|I'd|I'll|me|my|we|we're|we've|our|us)\b|\bI’")
+_QUOTED_AS = re.compile(r"\b(?:saying|quoted|according to)\b", re.IGNORECASE)
+_OPENS_QUOTE = re.compile(r"^[\"“‘']")
+_PERSON_OPENING = re.compile(r"^[\"“‘']?(?:He|She|We|I|They(?! (?:are|were)\b))\b")  # "They are the X" names X
 _ANY_QUOTE = re.compile(r"[\"“”‘’]|(?:^|\s)'|'(?:\s|$|[.,!?])")
 
 
 def unquoted_speech(sentence: str) -> bool:
     """Whether ``sentence`` speaks in the first person without a quotation mark (a quotation's middle)."""
     return bool(_FIRST_PERSON.search(sentence)) and not _ANY_QUOTE.search(sentence)
+
+
+def speakerless_quotation(sentence: str) -> bool:
+    """Whether ``sentence`` is a quotation in the first person that does not say who speaks ("\"We are back after a
+    little break.\""): its "we" or "I" refers to no one in a summary."""
+    if not _OPENS_QUOTE.match(sentence) or not _FIRST_PERSON.search(sentence):
+        return False
+    return not (_SAYS.search(sentence) or _QUOTED_AS.search(sentence))
+
+
+def opens_with_a_person(sentence: str) -> bool:
+    """Whether ``sentence`` opens with "He", "She", "They" (not "They are"), "We" or "I": the person is named in an
+    earlier sentence (in XSum articles, often in the headline that was cut), so it cannot open a summary."""
+    return bool(_PERSON_OPENING.match(sentence))
 
 
 def refers_back(sentence: str) -> bool:
@@ -490,7 +507,10 @@ class CompressiveSummarizer:
                 last -= 1
                 break
             c = compress(sentence, self.rules)
-            if not speech and unquoted_speech(c):
+            if not speech and chosen and speakerless_quotation(c):
+                break  # what follows is the quotation's own next sentences
+            opening = not chosen and (speakerless_quotation(c) or opens_with_a_person(c))
+            if not speech and (unquoted_speech(c) or opening):
                 gap = True
                 continue
             n = count_words(c)

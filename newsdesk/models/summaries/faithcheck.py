@@ -61,7 +61,8 @@ __all__ = [
 CATCH_RATE = 37 / 41  # summaries judged major that are flagged
 FALSE_ALARM_RATE = 16 / 34  # summaries judged faithful that are flagged
 MEASURED_ON = (
-    "judged_dev.jsonl (default summariser, 200 summaries judged per JUDGING.md), report half by sha256(id) parity: "
+    "judged_dev.jsonl (the SmolLM2 summariser, the default before #16; 200 summaries judged per JUDGING.md), "
+    "report half by sha256(id) parity: "
     "37/41 judged-major flagged, 16/34 judged-faithful flagged (tune half 44/52, 1/17); bench/bench_truth_check.py"
 )
 

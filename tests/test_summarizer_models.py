@@ -82,7 +82,7 @@ def test_a_rejected_rewrite_is_asked_for_in_other_words_then_by_deletion(
     batch is small (speculatively), otherwise one round each, the deletion only if the other words failed."""
     rounds: list[list[str]] = []
     rambling = "The council, which met at length, approved a budget of 12 million dollars on Tuesday night."
-    paraphrase = "On Tuesday the council passed a 12 million dollars budget." if paraphrase_ok else rambling
+    paraphrase = "The council approved a 12 million dollars budget on Tuesday." if paraphrase_ok else rambling
     shorter = "The council approved a 12 million dollars budget."
 
     def fake_generate(lm, prompts, *args, **kwargs):
@@ -102,6 +102,24 @@ def test_a_rejected_rewrite_is_asked_for_in_other_words_then_by_deletion(
         assert paraphrase_ok or ("deleting words" in rounds[2][0] and len(rounds[2]) == 1)
     assert r.guard["regenerated"] == 1 and r.guard["replaced"] == 0
     assert r.summary == (paraphrase if paraphrase_ok else shorter)
+
+
+def test_a_rewrite_the_truth_check_flags_is_rejected_though_the_guard_passes_it(
+    llama_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An invented word ("passed" for "approved") has no name or number for the guard to catch; the truth check
+    (against the source sentence) rejects it, and the deletion-only fallback stands in."""
+    invented = "The council passed a budget of 12 million dollars."
+    shorter = "The council approved a 12 million dollars budget."
+
+    def fake_generate(lm, prompts, *args, **kwargs):
+        return [shorter if "deleting words" in p else invented for p in prompts]
+
+    monkeypatch.setattr(engine_mod, "generate", fake_generate)
+    s = Summarizer(str(llama_dir), strategy="rewrite", rewrite_min_words=1, lead_k=1, key_words=None)
+    r = s.summarize(ARTICLE, return_details=True)
+    assert r.summary == shorter and r.guard["regenerated"] == 1
+    assert any("truth check: word 'passed'" in p for p in r.guard["problems"])
 
 
 def test_speculative_deletions_give_the_same_summaries(llama_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:

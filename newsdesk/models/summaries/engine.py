@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING
 
 from newsdesk.models.lm.generation import GenerationOptions, generate
 from newsdesk.models.lm.loading import EMBEDDED_NAME, LoadedModel, load_model
+from newsdesk.models.summaries.faithcheck import MAJOR_KINDS
+from newsdesk.models.summaries.faithcheck import check as truth_check
 from newsdesk.models.summaries.guard import Guard, GuardReport, Verdict, ensure_period
 from newsdesk.models.summaries.mapreduce import split_into_parts
 from newsdesk.models.summaries.result import SummaryResult
@@ -423,10 +425,26 @@ class GenerativeSummarizer:
         return [x for x in out if x]
 
 
+# Truth-check flags that reject a rewrite: the kinds that mark a likely major error, and a deletion from mid-phrase
+# ("cut"), since a model's deletions are not held to the compressive summariser's rules. In the #16 research,
+# SmolLM2 rewrites kept only when the guard and this check (against the source sentence) passed them were judged
+# major in 7 of 40 report-half summaries, against 46.5 % for the guard alone (bench/judged/).
+REJECTING_FLAGS = MAJOR_KINDS | {"cut"}
+
+
 def judge(guard: Guard, rewrite: str, source: str, base: str, finished: bool = True) -> tuple[Verdict, str | None]:
-    """The guard's verdict on ``rewrite``, and its repaired form when the verdict is not ok but repairable."""
+    """The guard's verdict on ``rewrite``, and its repaired form when the verdict is not ok but repairable. What
+    would stand in the summary (the rewrite, or its repair) must also pass the truth check against ``source``
+    (:mod:`~newsdesk.models.summaries.faithcheck`): a flag of :data:`REJECTING_FLAGS` rejects it."""
     verdict = check_rewrite(guard, rewrite, source, base, finished)
-    return verdict, None if verdict.ok else guard.repair(rewrite, verdict, source)
+    repaired = None if verdict.ok else guard.repair(rewrite, verdict, source)
+    candidate = rewrite if verdict.ok else repaired
+    if candidate:
+        flags = [f for f in truth_check(candidate, source) if f.kind in REJECTING_FLAGS]
+        if flags:
+            verdict.problems.append(f"truth check: {flags[0].kind} {flags[0].span!r}")
+            return verdict, None
+    return verdict, repaired
 
 
 def check_rewrite(guard: Guard, rewrite: str, source: str, base: str, finished: bool = True) -> Verdict:

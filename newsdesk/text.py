@@ -92,6 +92,21 @@ def _split_paragraph(par: str) -> list[str]:
     return sentences
 
 
+# A full stop with no space after it, between a word and a capitalised word: two sentences glued together in
+# scraped text ("in 1991.Simpson said", "at 11:00 BST.Ninety-six fans"). "U.S.Army"-like dotted acronyms are left.
+_GLUED = (
+    re.compile(r"(?<=[a-z0-9\"”'’)])([.!?])(?=[A-Z][a-z])"),
+    re.compile(r"(?<=[A-Z]{2})([.!?])(?=[A-Z][a-z])"),  # "the UK.The teenagers"
+)
+
+
+def unglue_sentences(text: str) -> str:
+    """``text`` with sentences glued by a missing space separated by one."""
+    for pattern in _GLUED:
+        text = pattern.sub(r"\1 ", text)
+    return text
+
+
 def split_sentences(text: str) -> list[str]:
     """Split ``text`` into sentences, keeping each sentence's own characters (stripped).
 

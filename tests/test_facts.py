@@ -48,3 +48,9 @@ def test_fact_index_reused():
     index = FactIndex(SOURCE)
     assert unsupported_facts("Flay paid $3 million.", index) == ["$3 million"]
     assert unsupported_facts("Flay paid $2 million.", index) == []
+
+
+def test_sentences_glued_in_the_source_do_not_hide_its_words():
+    article = "The club will meet relatives at 11:00 BST.Ninety-six fans died in the crush in the UK.The report is due."
+    assert unsupported_facts("The club will meet relatives at 11:00 BST.", article) == []
+    assert unsupported_facts("Fans died in the UK.", article) == []

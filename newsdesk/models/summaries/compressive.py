@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 
 from newsdesk.models.summaries.faithcheck import HEDGES, NEGATIONS
 from newsdesk.models.summaries.sentences import fit_words, is_turn, prose_sentences
-from newsdesk.text import count_words, split_sentences
+from newsdesk.text import count_words, split_sentences, unglue_sentences
 
 __all__ = ["RULES", "CompressiveSummarizer", "Rule", "clean_article", "compress", "lead_sentences"]
 
@@ -271,8 +271,7 @@ def clean_article(text: str) -> str:
     for bad, good in _MOJIBAKE.items():
         text = text.replace(bad, good)
     text = _BOILERPLATE.sub(" ", text).strip()
-    text = re.sub(r"(?<=[a-z0-9\"”'’)])([.!?])(?=[A-Z][a-z])", r"\1 ", text)
-    text = re.sub(r"(?<=[A-Z]{2})([.!?])(?=[A-Z][a-z])", r"\1 ", text)  # "the UK.The teenagers"
+    text = unglue_sentences(text)
     return re.sub(r"(?<=\S) {2,}", " ", text)
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from newsdesk.text import split_sentences
+from newsdesk.text import split_sentences, unglue_sentences
 
 _UNITS = {
     "zero": 0, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
@@ -179,8 +179,11 @@ class FactIndex:
     values: set[float] = field(init=False)
 
     def __post_init__(self) -> None:
+        # Scraped articles glue sentences ("at 11:00 BST.Ninety-six fans"): read as one word, "BST" would be
+        # unsupported in a summary that copies the sentence (2 of the 97 tune-half compressive summaries).
+        source = unglue_sentences(self.source)
         self.words = set()
-        for w in _WORD_RE.findall(self.source):
+        for w in _WORD_RE.findall(source):
             for part in re.split(r"[-&]", w) + [w]:
                 norm = _norm_word(part)
                 if norm:
@@ -192,12 +195,12 @@ class FactIndex:
                 if self.prefixes.get(norm[:k], 99) > len(norm):
                     self.prefixes[norm[:k]] = len(norm)
         self.acronyms = set()
-        for _span, parts in _name_spans(self.source):
+        for _span, parts in _name_spans(source):
             if len(parts) >= 2:
                 self.acronyms.add("".join(p[0] for p in parts).lower())
         # Acronyms as the source writes them ("U.S.", "FBI"): a summary may spell them out ("United States").
-        self.written_acronyms = {_norm_word(a) for a in _ACRONYM_RE.findall(self.source)}
-        self.values = {v for n in _numbers(self.source, source=True) for v in n.values}
+        self.written_acronyms = {_norm_word(a) for a in _ACRONYM_RE.findall(source)}
+        self.values = {v for n in _numbers(source, source=True) for v in n.values}
 
     def word_supported(self, word: str) -> bool:
         norm = _norm_word(word)

@@ -56,18 +56,22 @@ def test_unknown_model_is_a_clear_error(tmp_path):
         Summarizer(str(tmp_path / "no-such-model"))
 
 
-def test_cli_summarize_with_lead(tmp_path):
+@pytest.mark.parametrize(
+    ("argv", "model"), [(["--model", "lead"], "lead"), (["--model", "compressive"], "compressive"), ([], "default")]
+)
+def test_cli_summarize_writes_what_the_summarizer_writes(tmp_path, argv, model):
     src = tmp_path / "in.jsonl"
     src.write_text(json.dumps({"id": "a1", "text": ARTICLE}) + "\n")
     out = tmp_path / "out.jsonl"
     proc = subprocess.run(
-        [sys.executable, "-m", "newsdesk", "summarize", str(src), "--model", "lead", "-o", str(out), "--quiet"],
+        [sys.executable, "-m", "newsdesk", "summarize", str(src), *argv, "-o", str(out), "--quiet"],
         capture_output=True,
         text=True,
     )
     assert proc.returncode == 0, proc.stderr
     rec = json.loads(out.read_text())
-    assert rec["id"] == "a1" and rec["summary"].startswith("The city council approved")
+    assert rec["id"] == "a1" and rec["summary"] == Summarizer(model).summarize(ARTICLE)
+    assert rec["model"] == ("compressive" if model == "default" else model)  # the CLI's default is compressive
 
 
 def test_cli_threads_option_sets_torch_threads(tmp_path, monkeypatch):

@@ -2,8 +2,6 @@
 
 import json
 import re
-import subprocess
-import sys
 
 import pytest
 
@@ -143,21 +141,6 @@ def test_compressive_through_summarizer_and_save(tmp_path):
     folder = s.save(tmp_path / "compressive")
     assert json.loads((folder / "newsdesk-summarizer.json").read_text())["baseline"] == "compressive"
     assert Summarizer(str(folder)).summarize(ARTICLE) == r.summary
-
-
-def test_cli_summarize_with_compressive(tmp_path):
-    src = tmp_path / "in.jsonl"
-    src.write_text(json.dumps({"id": "a1", "text": ARTICLE}) + "\n")
-    out = tmp_path / "out.jsonl"
-    proc = subprocess.run(
-        [sys.executable, "-m", "newsdesk", "summarize", str(src), "--model", "compressive", "-o", str(out), "--quiet"],
-        capture_output=True,
-        text=True,
-    )
-    assert proc.returncode == 0, proc.stderr
-    rec = json.loads(out.read_text())
-    assert rec["id"] == "a1" and rec["model"] == "compressive"
-    assert rec["summary"] == CompressiveSummarizer().summarize_one(ARTICLE)
 
 
 # ---------------------------------------------------------------------------------------------- evaluation

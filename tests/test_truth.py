@@ -324,3 +324,44 @@ def test_a_summary_neither_opens_with_an_unnamed_person_nor_ends_in_a_speakerles
     assert summary.endswith("two years to finish.")
     named = article.replace("He was speaking", "The mayor was speaking")
     assert CompressiveSummarizer().summarize_one(named).startswith("The mayor was speaking")
+
+
+def test_a_he_or_she_after_skipped_sentences_that_name_someone_else_is_not_taken():
+    article = (
+        "The painter Tom Reed won the village art prize for a small portrait of his mother on Friday. "
+        "Reed said finally winning the prize after four tries was very nice indeed. "
+        "The portrait hangs beside a window in the old church, which the vicar Peter Lowe said was cut so that the "
+        "sick could follow the service from outside without spreading disease among the rest of the congregation. "
+        "He said the painting was one of a series he had been working on for years."
+    )
+    summary = CompressiveSummarizer(max_words=50).summarize_one(article)
+    assert summary.startswith("The painter Tom Reed") and "He said the painting" not in summary  # Lowe or Reed?
+    unnamed = article.replace("the vicar Peter Lowe said was", "was")
+    assert "He said the painting" in CompressiveSummarizer(max_words=50).summarize_one(unnamed)
+
+
+def test_a_sentence_leaning_on_a_skipped_one_is_not_taken_nor_one_that_opens_on_things_named_before():
+    article = (
+        "The country was declared free of the virus that killed almost 4,000 people over the past 18 months. "
+        "The rebels who kidnapped him at the age of fifteen threatened to cut off the legs or arms of anyone who "
+        "tried to flee the camp in the jungle, and he saw this happen to other boys who had been taken with him. "
+        "Sometimes they would even make the prisoners eat the meat of their own animals. "
+        "Therefore, the camp became known across the region as the worst place to be held."
+    )
+    assert CompressiveSummarizer(max_words=40).summarize_one(article) == (
+        "The country was declared free of the virus that killed almost 4,000 people over the past 18 months."
+    )
+    opening = (
+        "Investing Solutions received those benefit payments over the past two years by housing homeless men. "
+        "The charity, Fresh Start Housing, finds clients for the company from London homeless charities."
+    )
+    assert CompressiveSummarizer().summarize_one(opening).startswith("The charity, Fresh Start Housing")
+    assert CompressiveSummarizer().summarize_one(LEGAL).startswith("The president has signed")  # "It" later
+
+
+def test_a_capitalised_we_opens_a_speakerless_quotation_but_a_title_s_our_is_no_speech():
+    from newsdesk.models.summaries.compressive import speakerless_quotation, unquoted_speech
+
+    assert speakerless_quotation('"We are back after a little break of a few months, but it has had no big impact.')
+    assert not unquoted_speech("The night's big winner at the awards was The Fault in Our Stars.")
+    assert unquoted_speech("My progress has been slow but the most important thing is that I didn't give up.")

@@ -423,13 +423,29 @@ _REFERS_BACK = re.compile(
     r"^[\"“‘']?(?:This|That|These|Those|Such|It|They|Their|Its)\b(?! (?:season|year|week|month|weekend|summer|"
     r"winter|spring|autumn|morning|afternoon|evening|time)\b)"
     r"|\bthe same\b"
-    r"|\b(?:of|in|on|for|from|with|to|by|at|about|after|before|despite) that\b"
+)
+# The same, but also said of a summary's first sentence: there, "This is the moment ...", "It is hoped ...", "They
+# are the ..." and "the same" mostly point forward or inside the sentence, and these do not.
+_LEANS_BACK = re.compile(
+    r"\b(?:of|in|on|for|from|with|to|by|at|about|after|before|despite) that\b"
+    # "Sometimes they would even ...", "In 2002, he ...": a pronoun subject after a short opening phrase
+    r"|^(?:[A-Z][a-z]*ly|Sometimes|Then|Later|Soon|Now|Yet|Still|Instead|Again|Often|[^,\"“‘']{1,40},) "
+    r"(?:he|she|they|it|his|her|their|its|this|these|those)\b"
+    # "received those benefit payments", "these giant arrows", "The two women", "the pair": named before
+    r"|(?<=\w )(?:these|those) (?!(?:who|which|that|whose|where|when|days|of|in|at|on|with|from|for|involved|"
+    r"affected|aged|living|taking|responsible|behind)\b)[a-z]"
+    r"|^[\"“‘']?The (?:two|three|four|pair|couple|duo|trio)(?![\w-])|\bthe (?:pair|duo|trio)\b"
+    # "Therefore, the total benefit payout is higher": a conclusion from the sentence before
+    r"|^(?:Therefore|Thus|Hence|Consequently|As a result|Otherwise|Similarly|Likewise)\b"
 )
 
 
 # "I", "my", "we" in a sentence with no quotation mark: the middle of a quotation opened in an earlier sentence
 # ("I've got a week off then back to my studies."), which alone loses its speaker.
-_FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|I'd|I'll|me|my|we|we're|we've|our|us)\b|\bI’")
+# ("We", "Our", "My" capitalised only where a sentence or quotation opens: "The Fault in Our Stars" is a title.)
+_FIRST_PERSON = re.compile(
+    r"\b(?:I|I'm|I've|I'd|I'll|me|my|we|we're|we've|our|us)\b|\bI’|(?:^|(?<=[\"“‘']))(?:We|Our|My)\b"
+)
 _QUOTED_AS = re.compile(r"\b(?:saying|quoted|according to)\b", re.IGNORECASE)
 _OPENS_QUOTE = re.compile(r"^[\"“‘']")
 _PERSON_OPENING = re.compile(r"^[\"“‘']?(?:He|She|We|I|They(?! (?:are|were)\b))\b")  # "They are the X" names X
@@ -455,10 +471,24 @@ def opens_with_a_person(sentence: str) -> bool:
     return bool(_PERSON_OPENING.match(sentence))
 
 
-def refers_back(sentence: str) -> bool:
+_HE_SHE = re.compile(r"(?:He|She)\b")
+# A capitalised word that does not open the sentence or a quotation: a name, roughly ("Simpson", "Krut").
+_NAME = re.compile(r"(?<=[\w,;:)] )[A-Z][\w'’-]+")
+
+
+def names_someone_new(skipped: list[str], before: str) -> bool:
+    """Whether a ``skipped`` sentence names someone (a capitalised word inside it) that ``before`` does not: a "He"
+    or "She" after the skipped sentences may be that person, not the one the summary named last."""
+    known = set(re.findall(r"[\w'’-]+", before))
+    return any(m.group(0) not in known for s in skipped for m in _NAME.finditer(s))
+
+
+def refers_back(sentence: str, opening: bool = False) -> bool:
     """Whether ``sentence`` leans on the sentence before it: it opens with a demonstrative or "It"/"They", or
-    says "the same" or "of that ..."."""
-    return bool(_REFERS_BACK.search(sentence))
+    says "the same" or "of that ...", "those payments", "the pair", or its subject is a pronoun after a short
+    opening phrase ("Sometimes they ..."), or it draws a conclusion ("Therefore, ..."). With ``opening`` (the
+    summary's first sentence), only the last kinds count."""
+    return bool(_LEANS_BACK.search(sentence)) or (not opening and bool(_REFERS_BACK.search(sentence)))
 
 
 # A final list of examples ("..., including whether it would count as murder."): the sentence's claim stands without
@@ -501,6 +531,7 @@ class CompressiveSummarizer:
         used = 0
         skipped = 0
         gap = False  # a sentence was skipped since the last one taken
+        passed: list[str] = []  # the sentences skipped since the last one taken
         sentences = lead_sentences(text)
         last = -1  # the index of the last sentence looked at
         for last, sentence in enumerate(sentences):
@@ -510,18 +541,27 @@ class CompressiveSummarizer:
             c = compress(sentence, self.rules)
             if not speech and chosen and speakerless_quotation(c):
                 break  # what follows is the quotation's own next sentences
-            opening = not chosen and (speakerless_quotation(c) or opens_with_a_person(c))
+            opening = not chosen and (
+                speakerless_quotation(c) or opens_with_a_person(c) or refers_back(c, opening=True)
+            )
             if not speech and (unquoted_speech(c) or opening):
                 gap = True
+                passed.append(c)
                 continue
             n = count_words(c)
             if not chosen and n > budget:
                 return " ".join(fit_words([c], budget))
-            if used + n > budget or (gap and refers_back(c)):
+            # a sentence that leans on a skipped one, or a "He"/"She" after skipped sentences naming someone new
+            leans = gap and (
+                refers_back(c) or bool(chosen and _HE_SHE.match(c) and names_someone_new(passed, chosen[-1]))
+            )
+            if used + n > budget or leans:
                 skipped += 1
                 gap = True
+                passed.append(c)
                 continue
             gap = False
+            passed = []
             chosen.append(c)
             used += n
         return " ".join(self._with_turn(chosen, sentences[last + 1 : self.turn_window], budget))

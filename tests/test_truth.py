@@ -365,3 +365,16 @@ def test_a_capitalised_we_opens_a_speakerless_quotation_but_a_title_s_our_is_no_
     assert speakerless_quotation('"We are back after a little break of a few months, but it has had no big impact.')
     assert not unquoted_speech("The night's big winner at the awards was The Fault in Our Stars.")
     assert unquoted_speech("My progress has been slow but the most important thing is that I didn't give up.")
+
+
+def test_a_sentence_with_a_typing_error_is_passed_over_and_a_pair_typed_twice_is_deleted():
+    article = (
+        "A man has admitted wounding another man with a metal hook after an argument over a building job. "
+        "Stephen Docherty pleaded guilty to wounding with intent when he appeared at in the district court. "
+        "Police said Mr Docherty had hired the victim to lay a concrete floor at his property in the town."
+    )
+    summary = CompressiveSummarizer().summarize_one(article)
+    assert "at in" not in summary and summary.endswith("at his property in the town.")
+    assert compress("Fans will be able to mingle in the in the styling suite with the stars.") == (
+        "Fans will be able to mingle in the styling suite with the stars."
+    )

@@ -245,6 +245,11 @@ RULES: tuple[Rule, ...] = (
     ),
     # "to the the national curriculum tests", "HebCelt is is taking place": a word typed twice
     Rule("repeat", re.compile(r"\b(the|a|an|to|of|in|on|at|for|and|is|was|with|by|from) (?=\1\b)", re.IGNORECASE)),
+    # "to mingle in the in the personal styling suite": two words typed twice
+    Rule(
+        "repeat-pair",
+        re.compile(r"\b((?:to|of|in|on|at|for|with|by|from|and) (?:the|a|an|his|her|their|its|this)) (?=\1\b)"),
+    ),
     # " also ", " now " inside a sentence
     Rule("also", re.compile(r"(?<=[a-z]) also(?= [a-z])")),
     # "said that" -> "said"
@@ -357,6 +362,22 @@ def is_caption_or_fragment(sentence: str) -> bool:
     if label and not _SAYS.search(label.group(0)) and not re.search(r"[\"“‘']", label.group(0)):
         return True
     return count_words(sentence) <= 12 and bool(_FRAGMENT.match(sentence))
+
+
+# Typing errors that a reader sees at once and a deletion cannot mend: two prepositions in a row ("when he appeared
+# at in the court"), "it's" for "its" after a preposition ("in a nod to it's English heritage"), "ahead" without
+# its "of" ("ahead its new season"). A summary copying them reads badly, so such a sentence is passed over.
+_TYPO = re.compile(
+    r"\bat (?:in|at|into|of)\b"
+    r"|\b(?:to|of|in|for|on|with|from|by|at|about|into|onto|through|under|over) it['’]s\b"
+    r"|\bahead (?:its|his|her|their|our|my|the|a|an)\b",
+    re.IGNORECASE,
+)
+
+
+def has_typo(sentence: str) -> bool:
+    """Whether ``sentence`` holds a typing error of the article that deleting words cannot mend (:data:`_TYPO`)."""
+    return bool(_TYPO.search(sentence))
 
 
 def lead_sentences(text: str) -> list[str]:
@@ -522,7 +543,8 @@ class CompressiveSummarizer:
     def summarize_one(self, text: str, max_words: int | None = None) -> str:
         """The summary of one article, at most ``max_words`` words (default: the summariser's ``max_words``).
 
-        The middle of a quotation (:func:`unquoted_speech`) is passed over, unless nothing else is left."""
+        The middle of a quotation (:func:`unquoted_speech`) and, after the first sentence, one with a typing error
+        (:func:`has_typo`) are passed over, unless nothing else is left."""
         return self._summarize(text, max_words, speech=False) or self._summarize(text, max_words, speech=True)
 
     def _summarize(self, text: str, max_words: int | None, speech: bool) -> str:
@@ -544,7 +566,7 @@ class CompressiveSummarizer:
             opening = not chosen and (
                 speakerless_quotation(c) or opens_with_a_person(c) or refers_back(c, opening=True)
             )
-            if not speech and (unquoted_speech(c) or opening):
+            if not speech and (unquoted_speech(c) or opening or (chosen and has_typo(c))):
                 gap = True
                 passed.append(c)
                 continue

@@ -378,3 +378,31 @@ def test_a_sentence_with_a_typing_error_is_passed_over_and_a_pair_typed_twice_is
     assert compress("Fans will be able to mingle in the in the styling suite with the stars.") == (
         "Fans will be able to mingle in the styling suite with the stars."
     )
+
+
+def test_captions_ending_in_a_quotation_pull_quotes_and_sentences_cut_at_a_title_are_not_summary_sentences():
+    text = (
+        "The police division said a man lodged a complaint that the weather on his holiday was 'too hot' The "
+        "incident was shared by the press office on its Facebook page with a warning not to waste police time. "
+        "The football association chief spoke after the ruling was overturned by the court in the summer. "
+        'We are ready for a future full of good things for both Africa and Morocco"We are ready for a future full '
+        'of good things for both Africa and Morocco," said the football association chief Fouzi Lekjaa. '
+        "In 2006, after the ambassador was asked to resign for using the word, then-Sen. Barack Obama wrote to "
+        "the secretary of state about the case."
+    )
+    assert lead_sentences(text) == [
+        "The incident was shared by the press office on its Facebook page with a warning not to waste police time.",
+        "The football association chief spoke after the ruling was overturned by the court in the summer.",
+        '"We are ready for a future full of good things for both Africa and Morocco," said the football association '
+        "chief Fouzi Lekjaa.",
+        "Barack Obama wrote to the secretary of state about the case.",
+    ]
+
+
+def test_so_far_keeps_its_so_and_a_time_that_completes_took_place_is_kept():
+    assert compress("So far, people from 61 countries have signed the letter to the government.").startswith("So far")
+    assert compress("So the council said the bridge would open after years of delay.").startswith("The council")
+    assert compress("The ceremony, which took place on Saturday, was attended by the whole village.") == (
+        "The ceremony was attended by the whole village."
+    )
+    assert "took place on Saturday" in compress("The ceremony took place on Saturday in front of the whole village.")

@@ -308,25 +308,98 @@ def test_unknown_quantize_is_refused() -> None:
         TopicClassifier("embedding", backend_options={"quantize": "int4"})._new_backend(["a"])
 
 
-def test_saved_adapter_factors_merge_as_w_plus_ba(tiny_bert: Path) -> None:
-    """The adapter format (newsdesk's keys, scale folded into B) is merged by peft into exactly W + B @ A."""
+def test_saved_adapter_factors_merge_as_peft_merges_them(tiny_bert: Path) -> None:
+    """The adapter format (newsdesk's keys, scale folded into B) merges into exactly W + B @ A, bit for bit what
+    peft's merge of the same factors gives, without peft."""
+    import sys
+
     from transformers import BertModel
 
-    from newsdesk.models.topics.adapters import apply_lora_state
+    from newsdesk.models.topics.adapters import ADAPTER, _layers, _lora_model, apply_lora_state
 
-    model = BertModel.from_pretrained(tiny_bert)
-    name = "encoder.layer.1.attention.self.query"
-    before = model.get_submodule(name).weight.detach().clone()
+    model, reference = BertModel.from_pretrained(tiny_bert), BertModel.from_pretrained(tiny_bert)
+    names = ["encoder.layer.1.attention.self.query", "encoder.layer.0.output.dense"]
     g = torch.Generator().manual_seed(1)
-    A, B = torch.randn(4, 32, generator=g), torch.randn(32, 4, generator=g)
-    assert apply_lora_state(model, {f"{name}.lora_A": A, f"{name}.lora_B": B}) == 1
-    layer = model.get_submodule(name)
-    assert type(layer) is torch.nn.Linear  # peft's layer is gone again
-    assert torch.equal(layer.weight, before + B @ A)
+    state = {}
+    for name in names:
+        out_features, in_features = model.get_submodule(name).weight.shape
+        state[f"{name}.lora_A"] = torch.randn(4, in_features, generator=g)
+        state[f"{name}.lora_B"] = torch.randn(out_features, 4, generator=g)
+    before = model.get_submodule(names[0]).weight.detach().clone()
+    assert apply_lora_state(model, state) == 2
+    name = names[0]
+    assert type(model.get_submodule(name)) is torch.nn.Linear
+    assert torch.equal(model.get_submodule(name).weight, before + state[f"{name}.lora_B"] @ state[f"{name}.lora_A"])
+
+    lora = _lora_model(reference, names, 4, 4.0, 0.0)  # peft, at the scale of 1 the saved factors imply
+    with torch.no_grad():
+        for n, layer in zip(names, _layers(lora, names), strict=True):
+            layer.lora_A[ADAPTER].weight.copy_(state[f"{n}.lora_A"])
+            layer.lora_B[ADAPTER].weight.copy_(state[f"{n}.lora_B"])
+    lora.merge_and_unload()
+    for n in names:
+        assert torch.equal(model.get_submodule(n).weight, reference.get_submodule(n).weight)
+    assert "peft" in sys.modules  # (imported here by the reference only)
+
+    A, B = state[f"{name}.lora_A"], state[f"{name}.lora_B"]
     with pytest.raises(ValueError, match="does not fit"):
         apply_lora_state(model, {f"{name}.lora_A": A[:, :16], f"{name}.lora_B": B})
     with pytest.raises(ValueError, match="no layer"):
         apply_lora_state(model, {"encoder.layer.9.output.dense.lora_A": A, "encoder.layer.9.output.dense.lora_B": B})
+
+
+# ---- newsdesk's own BERT (inference without transformers) --------------------------------------------------------
+def test_native_bert_is_bit_identical_to_transformers(tiny_bert: Path, dtype: str) -> None:
+    """Same token ids and the same window embeddings, bit for bit, with and without padding and with an adapter:
+    a model gives the same scores whichever body runs it."""
+    g = torch.Generator().manual_seed(3)
+    name = "encoder.layer.1.intermediate.dense"
+    adapter = {f"{name}.lora_A": torch.randn(2, 32, generator=g), f"{name}.lora_B": torch.randn(64, 2, generator=g)}
+    texts, _ = make_data(12)
+    texts += [" ".join(texts), "court", "Troops, a JUDGE and an unknown-word!"]
+    for ad in (None, adapter):
+        ref = Encoder(str(tiny_bert), device="cpu", dtype=dtype, chunk_tokens=16, chunk_overlap=4, adapter=ad)
+        own = Encoder(
+            str(tiny_bert), device="cpu", dtype=dtype, chunk_tokens=16, chunk_overlap=4, adapter=ad, native=True
+        )
+        assert own.native and not ref.native
+        assert own.tokenize(texts) == ref.tokenize(texts)
+        assert (own.prefix, own.suffix, own.pad_id) == (ref.prefix, ref.suffix, ref.pad_id)
+        chunks = ref.chunk(texts)
+        assert len({len(x) for x in chunks.ids}) > 1  # some batches are padded
+        assert np.array_equal(own.embed_chunks(chunks), ref.embed_chunks(chunks))
+        one = ref.chunk(["court judge"])  # one row: no padding, no mask
+        assert np.array_equal(own.embed_chunks(one), ref.embed_chunks(one))
+
+
+def test_native_bert_only_for_plain_bert_folders(tiny_bert: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from newsdesk.models.topics import bert
+
+    assert bert.unsupported(tiny_bert) is None
+    other = tmp_path / "other"
+    shutil.copytree(tiny_bert, other)
+    config = json.loads((other / "config.json").read_text())
+    (other / "config.json").write_text(json.dumps({**config, "hidden_act": "relu"}))
+    assert bert.unsupported(other) == "hidden_act='relu'"
+    assert not Encoder(str(other), device="cpu", native=True).native  # transformers runs it instead
+    (other / "tokenizer.json").unlink()
+    assert bert.unsupported(other) == "no tokenizer.json"
+
+
+def test_loading_the_default_imports_neither_transformers_nor_peft() -> None:
+    """What every new process (a CLI run, a Ray actor) pays before its first article: no transformers, no peft."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from newsdesk import TopicClassifier; m = TopicClassifier.load('default'); "
+        "m.predict(['Troops crossed the border as the court ruled on the treaty.'] * 2); "
+        "print(sorted(n for n in ('transformers', 'peft') if n in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"
 
 
 # ---- length-aware ensemble (issue #18: headlines keep the headline weights, whole articles get their own) --------

@@ -2,9 +2,10 @@
 
 newsdesk saves an adapter as its low-rank factors, one pair per adapted layer, in its own key naming:
 ``{layer}.lora_A`` (rank × in) and ``{layer}.lora_B`` (out × rank) with the LoRA scale (alpha / rank) already
-folded into B — the format of the shipped default's ``adapter.safetensors``. Loading maps those factors onto peft's
-LoRA layers with a scale of 1 and merges them into the encoder's weights (peft's ``merge_and_unload``), so that
-inference runs the plain encoder.
+folded into B — the format of the shipped default's ``adapter.safetensors``. Loading adds them straight into the
+encoder's weights, ``W += B @ A``: the arithmetic of peft's merge at the scale of 1 that the saved factors imply
+(bit-identical, ``tests/test_classifier_encoders.py`` checks it). Inference then runs the plain encoder, and loading
+a model imports neither peft nor transformers (about 2 s of a new process).
 
 Measured when peft replaced newsdesk's hand-written LoRA (peft 0.21.2, torch 2.13, 2-core CPU):
 
@@ -123,13 +124,8 @@ def apply_lora_state(model: nn.Module, state: dict[str, torch.Tensor]) -> int:
         A, B = state[f"{name}.lora_A"], state[f"{name}.lora_B"]
         if not isinstance(layer, nn.Linear) or (B.shape[0], A.shape[1]) != tuple(layer.weight.shape):
             raise ValueError(f"adapter for {name} does not fit the encoder")
-    if not names:
-        return 0
-    rank = ranks.pop()
-    # The scale is already in B: a peft scale of alpha / rank = 1.
-    lora = _lora_model(model, names, rank, float(rank), 0.0)
-    for name, layer in zip(names, _layers(lora, names), strict=True):
-        layer.lora_A[ADAPTER].weight.copy_(state[f"{name}.lora_A"])
-        layer.lora_B[ADAPTER].weight.copy_(state[f"{name}.lora_B"])
-    lora.merge_and_unload()
+    for name in names:
+        # peft's merge (LoRA Linear.merge with the scale of 1 that the saved factors imply): W += B @ A.
+        weight = model.get_submodule(name).weight
+        weight += state[f"{name}.lora_B"].to(weight.dtype) @ state[f"{name}.lora_A"].to(weight.dtype)
     return len(names)

@@ -6,6 +6,7 @@ sentence-transformers does. What to do with several windows of one text is the c
 
 ``layers=N`` keeps only the first N transformer layers of a BERT-like body (a faster, shallower encoder) and
 ``quantize="int8"`` runs its linear layers in dynamic int8 on CPU (see :mod:`newsdesk.models.topics.quantize`).
+``native=True`` (inference) runs a plain BERT folder on :mod:`newsdesk.models.topics.bert`, without transformers.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import numpy as np
 import torch
 
 from newsdesk.errors import ModelLoadError, NewsdeskError
+from newsdesk.models.topics import bert
 from newsdesk.models.topics.windows import chunk_ids
 from newsdesk.runtime import batched, resolve_device, resolve_dtype
 
@@ -63,6 +65,14 @@ def truncate_layers(model: Any, layers: int, name: str = "the encoder") -> None:
     body.config.num_hidden_layers = layers
 
 
+def _transformers_model(path: str, head: str, trust_remote_code: bool, model_kwargs: dict | None) -> tuple[Any, Any]:
+    import transformers
+
+    tokenizer = transformers.AutoTokenizer.from_pretrained(path, trust_remote_code=trust_remote_code)
+    auto = transformers.AutoModelForSequenceClassification if head == "classification" else transformers.AutoModel
+    return tokenizer, auto.from_pretrained(path, trust_remote_code=trust_remote_code, **(model_kwargs or {}))
+
+
 class Encoder:
     """Tokenizer + transformer body with window chunking and mean pooling."""
 
@@ -81,20 +91,20 @@ class Encoder:
         model_kwargs: dict[str, Any] | None = None,
         layers: int | None = None,
         quantize: str = "none",
+        native: bool = False,
     ) -> None:
-        import transformers
-        from transformers import AutoTokenizer
-
         self.source = None if source is None else str(source)
         path = resolve_source(source)
         self.device = resolve_device(device)
         self.dtype = resolve_dtype(dtype, self.device)
+        plain = head == "none" and not trust_remote_code and not model_kwargs
+        self.native = native and plain and bert.unsupported(path) is None
         try:
-            self.tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=trust_remote_code)
-            auto = (
-                transformers.AutoModelForSequenceClassification if head == "classification" else transformers.AutoModel
-            )
-            model = auto.from_pretrained(path, trust_remote_code=trust_remote_code, **(model_kwargs or {}))
+            if self.native:
+                self.tokenizer: Any = bert.WordPieces(path)
+                model = bert.Bert.from_folder(path)
+            else:
+                self.tokenizer, model = _transformers_model(path, head, trust_remote_code, model_kwargs)
         except (OSError, ValueError) as exc:
             raise ModelLoadError(f"encoder {path!r} cannot be loaded: {exc}") from None
         if layers is not None:

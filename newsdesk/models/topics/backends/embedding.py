@@ -86,7 +86,9 @@ class EmbeddingTopics:
         self.heads_: LinearHeads | None = None
         self.train_stats_: dict[str, Any] = {}
 
-    def _encoder(self, adapter=None, dtype: str | None = None, quantize: str | None = None) -> Encoder:
+    def _encoder(
+        self, adapter=None, dtype: str | None = None, quantize: str | None = None, native: bool = False
+    ) -> Encoder:
         return Encoder(
             self.base,
             device=self.device,
@@ -97,6 +99,7 @@ class EmbeddingTopics:
             adapter=adapter,
             layers=self.encoder_layers,
             quantize=self.quantize if quantize is None else quantize,
+            native=native,
         )
 
     def fit(self, texts: Sequence[str], Y: np.ndarray, args: TrainingArgs) -> EmbeddingTopics:
@@ -124,7 +127,7 @@ class EmbeddingTopics:
         import torch
 
         adapter = {k: torch.from_numpy(np.asarray(v)) for k, v in self.adapter_.items()} if self.adapter_ else None
-        return self._encoder(adapter=adapter)
+        return self._encoder(adapter=adapter, native=True)
 
     # ---- fixed features + linear heads (adding labels, cross-validated thresholds) ---------------------------
     def features(self, texts: Sequence[str]) -> WindowFeatures:

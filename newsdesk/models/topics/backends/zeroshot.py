@@ -56,7 +56,7 @@ class ZeroShotTopics:
 
     def _ready(self) -> Encoder:
         if self.encoder_ is None:
-            self.encoder_ = Encoder(self.base, **self._enc_kwargs)
+            self.encoder_ = Encoder(self.base, native=True, **self._enc_kwargs)
             chunks = self.encoder_.chunk(self.descriptions)
             from newsdesk.models.topics.pooling import mean_embeddings
 

@@ -30,6 +30,14 @@ report half (44/52, 85 % on the tune half); of those judged ``faithful`` it flag
 (1/17, 6 % on the tune half); LEAD-3 summaries of the same articles: 1/103 flagged. So a flag is a reason to read a
 summary, not a verdict: the false-alarm target (≤ 20 %) is not met. What it cannot see (judged majors that pass):
 a swapped pronoun, a subject replaced by another word of the same sentence, a role reversed with no word added.
+
+On other writers (tune-half articles, judged blind; ``bench/judged/``): it flags all 88 majors of unguarded
+SmolLM2, but also **all 20** human-written CNN/DM highlights judged faithful (and 7 of their 8 majors): human
+rewording uses new words and joins sentences, which is what ``word`` and ``splice`` look for. Dropping ``splice``,
+or counting ``word`` only from two words or only for words outside MiniLM's vocabulary, moved the pooled tune-half
+rates (163 majors, 94 faithful) from 88 % caught / 31 % false alarms to 85 / 23, 79 / 18 or 63 / 13, and still
+flagged 13-18 of the 20 faithful highlights; none was kept. For an abstractive model, a flag says the wording
+departs from the article, not that it is wrong.
 """
 
 from __future__ import annotations
@@ -63,7 +71,9 @@ FALSE_ALARM_RATE = 16 / 34  # summaries judged faithful that are flagged
 MEASURED_ON = (
     "judged_dev.jsonl (the SmolLM2 summariser, the default before #16; 200 summaries judged per JUDGING.md), "
     "report half by sha256(id) parity: "
-    "37/41 judged-major flagged, 16/34 judged-faithful flagged (tune half 44/52, 1/17); bench/bench_truth_check.py"
+    "37/41 judged-major flagged, 16/34 judged-faithful flagged (tune half 44/52, 1/17); bench/bench_truth_check.py. "
+    "On human-written CNN/DM highlights it flagged 20/20 judged faithful (bench/judged/): for abstractive models a "
+    "flag marks new wording, not an error"
 )
 
 

@@ -406,3 +406,46 @@ def test_so_far_keeps_its_so_and_a_time_that_completes_took_place_is_kept():
         "The ceremony was attended by the whole village."
     )
     assert "took place on Saturday" in compress("The ceremony took place on Saturday in front of the whole village.")
+
+
+def test_a_quotation_cut_at_the_summary_s_end_is_closed_and_nothing_else_is_touched():
+    from newsdesk.models.summaries.compressive import close_quotation, close_quotations
+
+    assert close_quotation('The mayor added: "This bridge is the oldest in the county.') == (
+        'The mayor added: "This bridge is the oldest in the county."'
+    )
+    assert close_quotation("He said: 'It's no secret that I am now one of the wealthy.") == (
+        "He said: 'It's no secret that I am now one of the wealthy.'"
+    )
+    assert close_quotation('The coach wrote: " Respect to the team! That was a brave decision.').endswith('decision."')
+    for untouched in (
+        'He said it was "simply ignored" in the league.',  # closed already
+        "The Jones' car was found in the river.",  # an apostrophe, not a quotation
+        "In the '90s he lived in a mansion.",
+        '"We are back," the captain said.',
+        'She said: "We hope, for the town. "Last year, the inquest found the fans were killed.',  # marks do not pair
+        'He said: "We will see',  # no full stop: not the end of a sentence
+    ):
+        assert close_quotation(untouched) == untouched
+    # Mid-summary the quotation may go on into the next sentence (BBC style): only the last sentence is closed, and
+    # not when the one before leaves a quotation open (its closing mark may open the last one).
+    goes_on = ['The director said: "But that music is often dark.', "Those qualities were there in the man."]
+    assert close_quotations(goes_on) == goes_on
+    set_apart = ['She said: "We hope, for the town.', '"Last year, the inquest found the fans were killed.']
+    assert close_quotations(set_apart) == set_apart
+    assert close_quotations(["The bridge opened in 1850.", 'The mayor said: "It is the oldest.']) == [
+        "The bridge opened in 1850.",
+        'The mayor said: "It is the oldest."',
+    ]
+
+
+def test_the_summariser_closes_the_quotation_it_ends_on():
+    text = (
+        "The council approved the new bridge over the river after a vote on Tuesday night. "
+        "The mayor, who has campaigned for the crossing for ten years, spoke to reporters after the meeting. "
+        'She said: "This bridge will change the town for the better. '
+        '"It will bring trade and visitors back to the high street, and the shops will open again. '
+        'We have waited a long time for this day and the people of the town deserve it."'
+    )
+    summary = CompressiveSummarizer(max_sentences=3).summarize_one(text)
+    assert summary.endswith('She said: "This bridge will change the town for the better."')

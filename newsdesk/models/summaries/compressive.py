@@ -322,6 +322,50 @@ def _closes_quotation(sentence: str) -> bool:
     return close is not None and (first_open is None or close.start() < first_open.start())
 
 
+# An opening mark may stand apart from its first word (XSum writes '" Respect to ...'); one before a digit is an
+# apostrophe ("the '90s").
+_OPEN_MARK = re.compile(r"(?:^|(?<=[\s(\[]))([\"“‘'])(?= ?[^\W\d_])")
+_CLOSING_MARK = {'"': '"', "“": "”", "‘": "’", "'": "'"}
+
+
+def _open_mark(sentence: str) -> str | None:
+    """The quotation mark that ``sentence`` opens and leaves open, or ``None``; ``""`` when its marks do not pair
+    up (two openings in a row: is the second a misplaced closing one?)."""
+    events = sorted(
+        [(m.start(), "open", m.group(1)) for m in _OPEN_MARK.finditer(sentence)]
+        + [(m.start(), "close", m.group()) for m in _CLOSES.finditer(sentence)]
+    )
+    mark = None
+    for _, kind, char in events:
+        if kind == "open":
+            if mark is not None:
+                return ""
+            mark = char
+        else:
+            mark = None
+    return mark
+
+
+def close_quotation(sentence: str) -> str:
+    """``sentence`` with the quotation it leaves open closed at its end: 'He said: "It was late.' becomes 'He said:
+    "It was late."', the quotation cut where the article's next sentence goes on with it (a summary takes the first
+    sentence of a longer quotation). Only the mark is added, never a word; marks that do not pair up are left."""
+    mark = _open_mark(sentence)
+    if not mark or not sentence.rstrip().endswith((".", "!", "?")):
+        return sentence
+    return sentence.rstrip() + _CLOSING_MARK[mark]
+
+
+def close_quotations(sentences: list[str]) -> list[str]:
+    """:func:`close_quotation` on a summary's last sentence. Only there: in the middle of a summary the quotation may
+    go on into the next sentence without a mark of its own (BBC style), and closing it there would turn the
+    speaker's next words into the summary's own. Not when the sentence before leaves a quotation open: the last
+    one's opening mark may be that quotation's closing one, set apart ('... of Hillsborough. "Last year, ...')."""
+    if not sentences or (len(sentences) > 1 and _open_mark(sentences[-2]) is not None):
+        return sentences
+    return [*sentences[:-1], close_quotation(sentences[-1])]
+
+
 def split_keeping_quotations(text: str, most: int = 4) -> list[str]:
     """:func:`newsdesk.text.split_sentences`, but a quotation split at an inner full stop is put back together
     ("'Where we going? Destination unknown,' tweeted X."), joining at most ``most`` sentences."""
@@ -640,7 +684,7 @@ class CompressiveSummarizer:
             passed = []
             chosen.append(c)
             used += n
-        return " ".join(self._with_turn(chosen, sentences[last + 1 : self.turn_window], budget))
+        return " ".join(close_quotations(self._with_turn(chosen, sentences[last + 1 : self.turn_window], budget)))
 
     def _with_turn(self, chosen: list[str], later: list[str], budget: int) -> list[str]:
         turn = next((compress(s, self.rules) for s in later if is_turn(s)), None)
@@ -651,11 +695,4 @@ class CompressiveSummarizer:
         for option in (turn, _TRAILING_EXAMPLES.sub(".", turn)):  # "raises legal issues, including whether ..."
             if count_words(" ".join([*chosen, option])) <= budget:
                 return [*chosen, option]
-        return chosen
-        kept = chosen[: self.max_sentences - 1]
-        for option in (turn, _TRAILING_EXAMPLES.sub(".", turn)):  # "raises legal issues, including whether ..."
-            while len(kept) > 1 and count_words(" ".join([*kept, option])) > budget:
-                kept.pop()
-            if count_words(" ".join([*kept, option])) <= budget:
-                return [*kept, option]
         return chosen

@@ -106,10 +106,10 @@ def dtype(request: pytest.FixtureRequest) -> str:
     return request.param
 
 
-def fit_embedding(tiny_bert: Path, dtype: str, **backend_options) -> TopicClassifier:
-    texts, labels = make_data(60)
+def fit_tiny(backend: str, tiny_bert: Path, dtype: str, texts, labels, **backend_options) -> TopicClassifier:
+    """``backend`` on the tiny BERT with 16-token windows, fitted on ``texts``."""
     return TopicClassifier(
-        "embedding",
+        backend,
         base=str(tiny_bert),
         chunk_tokens=16,
         chunk_overlap=4,
@@ -117,6 +117,10 @@ def fit_embedding(tiny_bert: Path, dtype: str, **backend_options) -> TopicClassi
         dtype=dtype,
         backend_options=backend_options,
     ).fit(texts, labels, args=FAST)
+
+
+def fit_embedding(tiny_bert: Path, dtype: str, **backend_options) -> TopicClassifier:
+    return fit_tiny("embedding", tiny_bert, dtype, *make_data(60), **backend_options)
 
 
 @pytest.fixture(scope="module")
@@ -311,8 +315,6 @@ def test_unknown_quantize_is_refused() -> None:
 def test_saved_adapter_factors_merge_as_peft_merges_them(tiny_bert: Path) -> None:
     """The adapter format (newsdesk's keys, scale folded into B) merges into exactly W + B @ A, bit for bit what
     peft's merge of the same factors gives, without peft."""
-    import sys
-
     from transformers import BertModel
 
     from newsdesk.models.topics.adapters import ADAPTER, _layers, _lora_model, apply_lora_state
@@ -339,7 +341,6 @@ def test_saved_adapter_factors_merge_as_peft_merges_them(tiny_bert: Path) -> Non
     lora.merge_and_unload()
     for n in names:
         assert torch.equal(model.get_submodule(n).weight, reference.get_submodule(n).weight)
-    assert "peft" in sys.modules  # (imported here by the reference only)
 
     A, B = state[f"{name}.lora_A"], state[f"{name}.lora_B"]
     with pytest.raises(ValueError, match="does not fit"):
@@ -407,15 +408,7 @@ def routed_ensemble(tiny_bert: Path, dtype: str, **options) -> TopicClassifier:
     texts, labels = make_data(60)
     long_texts, long_labels = make_data(20, seed=7)
     long_texts = [" ".join([t] * 5) for t in long_texts]  # five times one text: several 16-token windows
-    return TopicClassifier(
-        "ensemble",
-        base=str(tiny_bert),
-        chunk_tokens=16,
-        chunk_overlap=4,
-        device="cpu",
-        dtype=dtype,
-        backend_options=options,
-    ).fit(texts + long_texts, labels + long_labels, args=FAST)
+    return fit_tiny("ensemble", tiny_bert, dtype, texts + long_texts, labels + long_labels, **options)
 
 
 def test_ensemble_short_texts_take_their_own_weights_and_shift(tiny_bert: Path, tmp_path: Path, dtype: str) -> None:
